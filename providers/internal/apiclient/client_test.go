@@ -220,7 +220,7 @@ func TestSanitizeURL(t *testing.T) {
 	tests := map[string]string{
 		"https://api.example.com/v0/app/tbl":             "https://api.example.com/v0/app/tbl",
 		"https://u:p@api.example.com/x?token=s3cr3t&a=1": "https://%5BREDACTED%5D@api.example.com/x?a=1&token=%5BREDACTED%5D",
-		"::bad":                                          apiclient.Redacted,
+		"::bad": apiclient.Redacted,
 	}
 	for in, want := range tests {
 		if got := apiclient.SanitizeURL(in); got != want {
