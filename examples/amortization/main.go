@@ -80,6 +80,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 
 	var problems []string
+	flagged := map[string]bool{} // flags that already have a problem
 	bad := func(format string, a ...any) { problems = append(problems, fmt.Sprintf(format, a...)) }
 	if fs.NArg() > 0 {
 		bad("unexpected arguments: %s", strings.Join(fs.Args(), " "))
@@ -88,12 +89,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if s == "" {
 			if required {
 				bad("--%s is required", name)
+				flagged["--"+name] = true
 			}
 			return decimal.Decimal{}
 		}
 		d, err := decimal.NewFromString(s)
 		if err != nil || strings.ContainsAny(s, "eE") {
 			bad("--%s: %q is not a decimal number", name, s)
+			flagged["--"+name] = true
 			return decimal.Decimal{}
 		}
 		return d
@@ -130,7 +133,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 	default:
 		bad("--format: unknown format %q (want json, csv, table or xlsx)", *format)
 	}
+	for _, name := range []string{"--frequency", "--method", "--start"} {
+		flagged[name] = true // reported above when bad
+	}
 	if len(problems) > 0 {
+		// Add the range errors of the fields that did parse.
+		var ie *amortization.InputError
+		if errors.As(in.Validate(), &ie) {
+			for _, f := range ie.Fields {
+				if !flagged[flagName(f.Field)] {
+					problems = append(problems, flagName(f.Field)+": "+f.Message)
+				}
+			}
+		}
 		return usageError(stderr, problems)
 	}
 

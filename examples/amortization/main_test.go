@@ -205,3 +205,20 @@ func TestXLSX(t *testing.T) {
 		t.Errorf("unwritable --out: exit %d, want 1", code)
 	}
 }
+
+func TestAllProblemsReported(t *testing.T) {
+	t.Parallel()
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"--principal", "-5", "--annual-rate", "0.3", "--periods", "0", "--frequency", "x", "--start", "2026-02-30"}, &stdout, &stderr)
+	if code != 2 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{"--principal: must be positive", "--periods: must be at least 1", `--frequency: unknown frequency "x"`, `--start: "2026-02-30"`} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr %q lacks %q", stderr.String(), want)
+		}
+	}
+	if strings.Count(stderr.String(), "--frequency") != 1 || strings.Count(stderr.String(), "--start") != 1 {
+		t.Errorf("duplicate messages: %q", stderr.String())
+	}
+}
