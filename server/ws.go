@@ -1,0 +1,325 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// Event types sent to the PWA over GET /ws.
+const (
+	// EventClientUpdated: a client's data changed (payment, contribution,
+	// document status, stage).
+	EventClientUpdated = "client:updated"
+	// EventLogNew: a new entry in a client's history.
+	EventLogNew = "eventlog:new"
+	// EventNotificationNew: an alert (manual KYC review, unmatched plates,
+	// credit decision, payment received).
+	EventNotificationNew = "notification:new"
+)
+
+// Event is one live event. Only Type and Data reach clients, as
+// {"type":…,"data":…}. The addressing fields choose who receives it: the
+// advisors in AdvisorIDs when set; otherwise, when ClientID is set, every
+// advisor who may act on that client (see Advisor.MayActOn; set Market so that
+// market-scoped advisors are reached); otherwise every connected advisor.
+type Event struct {
+	Type       string
+	Data       any
+	AdvisorIDs []string
+	ClientID   int64
+	Market     Market
+}
+
+// envelope is an event as it crosses a Broker.
+type envelope struct {
+	Type     string          `json:"type"`
+	Data     json.RawMessage `json:"data"`
+	To       []string        `json:"to,omitempty"`
+	ClientID int64           `json:"clientId,omitempty"`
+	Market   Market          `json:"market,omitempty"`
+}
+
+// Broker fans events out to every instance's hub. Publish sends one encoded
+// event; Listen calls deliver for every event published by any instance
+// (including this one) until ctx is done. Implementations: NewLocalBroker
+// (one process) and NewPostgresBroker (LISTEN/NOTIFY).
+type Broker interface {
+	Publish(ctx context.Context, msg []byte) error
+	Listen(ctx context.Context, deliver func(msg []byte)) error
+}
+
+// LocalBroker is an in-process Broker: Publish calls every listener directly.
+type LocalBroker struct {
+	mu        sync.RWMutex
+	listeners map[int]func([]byte)
+	next      int
+}
+
+// NewLocalBroker returns an in-process broker.
+func NewLocalBroker() *LocalBroker { return &LocalBroker{listeners: map[int]func([]byte){}} }
+
+// Publish delivers msg to every listener before returning.
+func (b *LocalBroker) Publish(_ context.Context, msg []byte) error {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	for _, fn := range b.listeners {
+		fn(msg)
+	}
+	return nil
+}
+
+// Listen registers deliver until ctx is done, then returns ctx.Err().
+func (b *LocalBroker) Listen(ctx context.Context, deliver func([]byte)) error {
+	b.mu.Lock()
+	id := b.next
+	b.next++
+	b.listeners[id] = deliver
+	b.mu.Unlock()
+	<-ctx.Done()
+	b.mu.Lock()
+	delete(b.listeners, id)
+	b.mu.Unlock()
+	return ctx.Err()
+}
+
+// HubOptions configure a Hub; zero fields take the documented defaults.
+type HubOptions struct {
+	// Broker carries events between instances; nil delivers in process directly
+	// (no Run needed).
+	Broker Broker
+	// QueueSize is each connection's buffered message count (default 16); a
+	// connection whose queue is full is closed with 1008 "too slow".
+	QueueSize int
+	// WriteTimeout bounds each write and ping (default 5 s).
+	WriteTimeout time.Duration
+	// PingInterval is the keep-alive period (default 30 s).
+	PingInterval time.Duration
+	Logger       *slog.Logger
+	Metrics      *Metrics
+}
+
+// Hub is the WebSocket hub behind GET /ws. Publish never blocks on a client.
+// Safe for concurrent use.
+type Hub struct {
+	o      HubOptions
+	log    *slog.Logger
+	mu     sync.Mutex
+	subs   map[*subscriber]struct{}
+	closed bool
+}
+
+type subscriber struct {
+	advisor   Advisor
+	msgs      chan []byte
+	closeOnce sync.Once
+	closeSlow func()
+}
+
+// NewHub returns a hub. With a Broker, call Run so that events reach it.
+func NewHub(o HubOptions) *Hub {
+	if o.QueueSize <= 0 {
+		o.QueueSize = 16
+	}
+	if o.WriteTimeout <= 0 {
+		o.WriteTimeout = 5 * time.Second
+	}
+	if o.PingInterval <= 0 {
+		o.PingInterval = 30 * time.Second
+	}
+	h := &Hub{o: o, log: o.Logger, subs: map[*subscriber]struct{}{}}
+	if h.log == nil {
+		h.log = slog.New(slog.DiscardHandler)
+	}
+	return h
+}
+
+// Run feeds the hub from its broker until ctx is done. It returns nil at once
+// when the hub has no broker.
+func (h *Hub) Run(ctx context.Context) error {
+	if h.o.Broker == nil {
+		return nil
+	}
+	err := h.o.Broker.Listen(ctx, h.deliver)
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// Publish encodes ev and sends it through the broker (or straight to the local
+// clients). It returns an encoding or broker error; slow clients never make it
+// wait.
+func (h *Hub) Publish(ctx context.Context, ev Event) error {
+	if ev.Type == "" {
+		return errors.New("server: event type is required")
+	}
+	data, err := json.Marshal(ev.Data)
+	if err != nil {
+		return fmt.Errorf("server: encode %s event: %w", ev.Type, err)
+	}
+	msg, err := json.Marshal(envelope{Type: ev.Type, Data: data, To: ev.AdvisorIDs, ClientID: ev.ClientID, Market: ev.Market})
+	if err != nil {
+		return fmt.Errorf("server: encode %s event: %w", ev.Type, err)
+	}
+	if h.o.Broker == nil {
+		h.deliver(msg)
+		return nil
+	}
+	if err := h.o.Broker.Publish(ctx, msg); err != nil {
+		return fmt.Errorf("server: publish %s event: %w", ev.Type, err)
+	}
+	return nil
+}
+
+// Clients returns how many WebSocket clients are connected to this instance.
+func (h *Hub) Clients() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.subs)
+}
+
+// Close disconnects every client with 1001 (going away) and refuses new ones.
+// Register it with http.Server.RegisterOnShutdown: Shutdown does not close
+// hijacked connections.
+func (h *Hub) Close() {
+	h.mu.Lock()
+	h.closed = true
+	subs := make([]*subscriber, 0, len(h.subs))
+	for s := range h.subs {
+		subs = append(subs, s)
+	}
+	h.mu.Unlock()
+	for _, s := range subs {
+		close(s.msgs) // the writer goroutine sees it and closes going-away
+	}
+}
+
+func (e *envelope) addressedTo(a Advisor) bool {
+	switch {
+	case len(e.To) > 0:
+		return slices.Contains(e.To, a.ID)
+	case e.ClientID > 0:
+		return a.MayActOn(e.ClientID, e.Market)
+	}
+	return true
+}
+
+// deliver queues one encoded envelope for every addressed subscriber.
+func (h *Hub) deliver(msg []byte) {
+	var env envelope
+	if err := json.Unmarshal(msg, &env); err != nil {
+		h.log.Warn("websocket: undecodable event from broker", "error", err.Error())
+		return
+	}
+	wire, err := json.Marshal(struct {
+		Type string          `json:"type"`
+		Data json.RawMessage `json:"data"`
+	}{env.Type, env.Data})
+	if err != nil {
+		return
+	}
+	h.o.Metrics.wsEvent(env.Type)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return
+	}
+	for s := range h.subs {
+		if !env.addressedTo(s.advisor) {
+			continue
+		}
+		select {
+		case s.msgs <- wire:
+		default:
+			delete(h.subs, s)
+			h.o.Metrics.wsClientDelta(-1)
+			h.o.Metrics.wsDrop()
+			go s.closeOnce.Do(s.closeSlow)
+		}
+	}
+}
+
+func (h *Hub) add(s *subscriber) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return false
+	}
+	h.subs[s] = struct{}{}
+	h.o.Metrics.wsClientDelta(1)
+	return true
+}
+
+func (h *Hub) remove(s *subscriber) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.subs[s]; ok {
+		delete(h.subs, s)
+		h.o.Metrics.wsClientDelta(-1)
+	}
+}
+
+// handler serves GET /ws for an authenticated advisor (requireAdvisor runs first).
+func (h *Hub) handler(originPatterns []string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		adv, _ := AdvisorFrom(r.Context())
+		c, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: originPatterns})
+		if err != nil {
+			return // Accept has answered the client
+		}
+		defer c.CloseNow()
+		s := &subscriber{advisor: adv, msgs: make(chan []byte, h.o.QueueSize)}
+		s.closeSlow = func() {
+			c.Close(websocket.StatusPolicyViolation, "connection too slow to keep up with messages")
+		}
+		if !h.add(s) {
+			c.Close(websocket.StatusGoingAway, "server shutting down")
+			return
+		}
+		defer h.remove(s)
+		err = h.serve(c.CloseRead(r.Context()), c, s)
+		if err != nil && !errors.Is(err, context.Canceled) && websocket.CloseStatus(err) != websocket.StatusNormalClosure &&
+			websocket.CloseStatus(err) != websocket.StatusGoingAway {
+			h.log.Debug("websocket closed", "advisor", adv.ID, "error", err.Error())
+		}
+	})
+}
+
+// serve is the connection's only writer: queued messages and pings, each
+// under WriteTimeout.
+func (h *Hub) serve(ctx context.Context, c *websocket.Conn, s *subscriber) error {
+	ping := time.NewTicker(h.o.PingInterval)
+	defer ping.Stop()
+	for {
+		select {
+		case msg, ok := <-s.msgs:
+			if !ok {
+				return c.Close(websocket.StatusGoingAway, "server shutting down")
+			}
+			wctx, cancel := context.WithTimeout(ctx, h.o.WriteTimeout)
+			err := c.Write(wctx, websocket.MessageText, msg)
+			cancel()
+			if err != nil {
+				return err
+			}
+		case <-ping.C:
+			pctx, cancel := context.WithTimeout(ctx, h.o.WriteTimeout)
+			err := c.Ping(pctx)
+			cancel()
+			if err != nil {
+				return err
+			}
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
