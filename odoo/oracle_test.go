@@ -265,3 +265,9 @@ func oracleTyped(d *xml.Decoder, se xml.StartElement) (any, error) {
 	}
 	return nil, errors.New("oracle: unknown type " + se.Name.Local)
 }
+
+func jsonUnmarshalNumber(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	return dec.Decode(v)
+}
