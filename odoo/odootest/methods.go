@@ -19,8 +19,8 @@ type methodSpec struct {
 
 // methods are the model methods the fake implements.
 var methods = map[string]methodSpec{
-	"search": {params: []string{"domain", "offset", "limit", "order", "count"}, fn: (*Server).mSearch},
-	"search_read": {params: []string{"domain", "fields", "offset", "limit", "order"}, fn: (*Server).mSearchRead},
+	"search":       {params: []string{"domain", "offset", "limit", "order", "count"}, fn: (*Server).mSearch},
+	"search_read":  {params: []string{"domain", "fields", "offset", "limit", "order"}, fn: (*Server).mSearchRead},
 	"search_count": {params: []string{"domain", "limit"}, fn: (*Server).mSearchCount},
 	"read":         {record: true, params: []string{"fields", "load"}, fn: (*Server).mRead},
 	"create":       {params: []string{"vals_list"}, fn: (*Server).mCreate},

@@ -317,20 +317,20 @@ var versionRenames = map[string]map[string]string{
 
 // oneToManyInverses names the many2one each known one2many mirrors.
 var oneToManyInverses = map[string]string{
-	"res.partner.child_ids":              "parent_id",
-	"res.partner.user_ids":               "partner_id",
-	"res.partner.sale_order_ids":         "partner_id",
-	"res.partner.opportunity_ids":        "partner_id",
-	"res.partner.bank_ids":               "partner_id",
-	"account.analytic.plan.account_ids":  "plan_id",
-	"account.analytic.plan.children_ids": "parent_id",
-	"account.analytic.account.line_ids":  "auto_account_id",
-	"sale.order.order_line":              "order_id",
-	"crm.lead.order_ids":                 "opportunity_id",
-	"ir.model.field_id":                  "model_id",
-	"ir.model.fields.selection_ids":      "field_id",
+	"res.partner.child_ids":                "parent_id",
+	"res.partner.user_ids":                 "partner_id",
+	"res.partner.sale_order_ids":           "partner_id",
+	"res.partner.opportunity_ids":          "partner_id",
+	"res.partner.bank_ids":                 "partner_id",
+	"account.analytic.plan.account_ids":    "plan_id",
+	"account.analytic.plan.children_ids":   "parent_id",
+	"account.analytic.account.line_ids":    "auto_account_id",
+	"sale.order.order_line":                "order_id",
+	"crm.lead.order_ids":                   "opportunity_id",
+	"ir.model.field_id":                    "model_id",
+	"ir.model.fields.selection_ids":        "field_id",
 	"product.template.product_variant_ids": "product_tmpl_id",
-	"res.partner.category.child_ids":     "parent_id",
+	"res.partner.category.child_ids":       "parent_id",
 }
 
 // modelDescriptions are the ir.model names of the recorded models, used in
