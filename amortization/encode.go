@@ -65,7 +65,7 @@ func (r Row) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON decodes the shape MarshalJSON writes. Money must be
-// decimal strings; the date must be YYYY-MM-DD.
+// decimal strings with at most two decimals; the date must be YYYY-MM-DD.
 func (r *Row) UnmarshalJSON(b []byte) error {
 	var w rowJSON
 	if err := json.Unmarshal(b, &w); err != nil {
@@ -88,7 +88,7 @@ func (r *Row) UnmarshalJSON(b []byte) error {
 		{"payment", w.Payment, &out.Payment},
 		{"closing_balance", w.ClosingBalance, &out.ClosingBalance},
 	} {
-		if *f.dst, err = parseMoney(f.s); err != nil {
+		if *f.dst, err = parseMoney(f.s, 2); err != nil {
 			return fmt.Errorf("amortization: decode row %d %s: %w", w.N, f.name, err)
 		}
 	}
@@ -96,12 +96,20 @@ func (r *Row) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// parseMoney parses a plain decimal string (no exponent, no spaces).
-func parseMoney(s string) (decimal.Decimal, error) {
+// parseMoney parses a plain decimal string (no exponent, no spaces) with
+// at most places decimals, so that re-encoding cannot round it.
+func parseMoney(s string, places int32) (decimal.Decimal, error) {
 	if s == "" || strings.ContainsAny(s, "eE \t") {
 		return decimal.Decimal{}, fmt.Errorf("invalid amount %q", s)
 	}
-	return decimal.NewFromString(s)
+	d, err := decimal.NewFromString(s)
+	if err != nil {
+		return decimal.Decimal{}, err
+	}
+	if !d.Equal(d.Truncate(places)) {
+		return decimal.Decimal{}, fmt.Errorf("amount %q has more than %d decimals", s, places)
+	}
+	return d, nil
 }
 
 // MarshalJSON encodes the schedule as
@@ -128,7 +136,8 @@ func (s *Schedule) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON decodes the shape MarshalJSON writes into Payment, CAT,
-// Totals and Rows; the other fields are left zero.
+// Totals and Rows; the other fields are left zero. Money may have at most
+// two decimals and cat one, so that re-encoding never rounds.
 func (s *Schedule) UnmarshalJSON(b []byte) error {
 	var w scheduleJSON
 	if err := json.Unmarshal(b, &w); err != nil {
@@ -136,19 +145,21 @@ func (s *Schedule) UnmarshalJSON(b []byte) error {
 	}
 	out := Schedule{Rows: w.Rows}
 	var err error
+	if out.CAT, err = parseMoney(w.CAT, 1); err != nil {
+		return fmt.Errorf("amortization: decode schedule cat: %w", err)
+	}
 	for _, f := range []struct {
 		name string
 		s    string
 		dst  *decimal.Decimal
 	}{
 		{"payment", w.Payment, &out.Payment},
-		{"cat", w.CAT, &out.CAT},
 		{"totals.interest", w.Totals.Interest, &out.Totals.Interest},
 		{"totals.iva", w.Totals.IVA, &out.Totals.IVA},
 		{"totals.principal", w.Totals.Principal, &out.Totals.Principal},
 		{"totals.payment", w.Totals.Payment, &out.Totals.Payment},
 	} {
-		if *f.dst, err = parseMoney(f.s); err != nil {
+		if *f.dst, err = parseMoney(f.s, 2); err != nil {
 			return fmt.Errorf("amortization: decode schedule %s: %w", f.name, err)
 		}
 	}

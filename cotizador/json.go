@@ -1,0 +1,182 @@
+package cotizador
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/cmu-mx/cmu/amortization"
+)
+
+// money is a decimal that encodes with exactly two decimals ("1234.50").
+type money decimal.Decimal
+
+func (m money) MarshalJSON() ([]byte, error) {
+	return json.Marshal(decimal.Decimal(m).StringFixed(2))
+}
+
+func (m *money) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("amount must be a string: %w", err)
+	}
+	d, err := decimal.NewFromString(s)
+	if err != nil {
+		return err
+	}
+	*m = money(d)
+	return nil
+}
+
+// rate is a decimal fraction encoded as a string without trailing zeros
+// beyond what it was given ("0.36").
+type rate = decimal.Decimal
+
+type componentJSON struct {
+	Code       string `json:"code"`
+	Name       string `json:"name"`
+	ProductRef string `json:"product_ref"`
+	Price      money  `json:"price"`
+	Required   bool   `json:"required"`
+}
+
+type packageJSON struct {
+	ID             int64                  `json:"id"`
+	Name           string                 `json:"name"`
+	Market         Market                 `json:"market"`
+	Components     []componentJSON        `json:"components"`
+	AnnualRate     rate                   `json:"annual_rate"`
+	Terms          []int                  `json:"terms"`
+	Frequency      amortization.Frequency `json:"frequency"`
+	Method         amortization.Method    `json:"method"`
+	MinDownPayment rate                   `json:"min_down_payment"`
+	IVARate        rate                   `json:"iva_rate"`
+	Commission     rate                   `json:"commission"`
+}
+
+type clientJSON struct {
+	PartnerID int64  `json:"partner_id"`
+	LeadID    int64  `json:"lead_id"`
+	Name      string `json:"name"`
+}
+
+type quoteJSON struct {
+	Folio            string                 `json:"folio"`
+	CreatedAt        time.Time              `json:"created_at"`
+	Client           clientJSON             `json:"client"`
+	Market           Market                 `json:"market"`
+	Components       []string               `json:"components"`
+	DownPayment      money                  `json:"down_payment"`
+	Term             int                    `json:"term"`
+	StartDate        string                 `json:"start_date"`
+	Package          packageJSON            `json:"package"`
+	Lines            []componentJSON        `json:"lines"`
+	Subtotal         money                  `json:"subtotal"`
+	DownPaymentPct   string                 `json:"down_payment_percent"`
+	Financed         money                  `json:"financed"`
+	CommissionAmount money                  `json:"commission_amount"`
+	LevelPayment     money                  `json:"level_payment"`
+	Schedule         *amortization.Schedule `json:"schedule"`
+}
+
+func componentsToJSON(cs []Component) []componentJSON {
+	out := make([]componentJSON, len(cs))
+	for i, c := range cs {
+		out[i] = componentJSON{c.Code, c.Name, c.ProductRef, money(c.Price), c.Required}
+	}
+	return out
+}
+
+func componentsFromJSON(cs []componentJSON) []Component {
+	out := make([]Component, len(cs))
+	for i, c := range cs {
+		out[i] = Component{c.Code, c.Name, c.ProductRef, decimal.Decimal(c.Price), c.Required}
+	}
+	return out
+}
+
+// MarshalJSON encodes the quote document: folio, created_at, the inputs
+// (client, market, components, down_payment, term, start_date), the
+// package snapshot, the priced lines, subtotal, down_payment_percent,
+// financed, commission_amount, level_payment and the schedule in
+// amortization's JSON shape. Money is a string with two decimals; rates
+// are decimal strings (fractions).
+func (q *Quote) MarshalJSON() ([]byte, error) {
+	comps := q.Request.Components
+	if comps == nil {
+		comps = []string{}
+	}
+	w := quoteJSON{
+		Folio:       q.Folio,
+		CreatedAt:   q.CreatedAt,
+		Client:      clientJSON(q.Request.Client),
+		Market:      q.Request.Market,
+		Components:  comps,
+		DownPayment: money(q.Request.DownPayment),
+		Term:        q.Request.Term,
+		StartDate:   q.Request.Start.Format(time.DateOnly),
+		Package: packageJSON{
+			ID: q.Package.ID, Name: q.Package.Name, Market: q.Package.Market,
+			Components: componentsToJSON(q.Package.Components),
+			AnnualRate: q.Package.AnnualRate, Terms: q.Package.Terms, Frequency: q.Package.Frequency,
+			Method: q.Package.method(), MinDownPayment: q.Package.MinDownPayment, IVARate: q.Package.IVARate,
+			Commission: q.Package.Commission,
+		},
+		Lines:          componentsToJSON(q.Lines),
+		Subtotal:       money(q.Subtotal),
+		DownPaymentPct: q.DownPaymentPercent().StringFixed(1),
+		Financed:       money(q.Financed),
+		Schedule:       q.Schedule,
+	}
+	if q.Schedule != nil {
+		w.CommissionAmount = money(q.Schedule.CommissionAmount)
+		w.LevelPayment = money(q.Schedule.LevelPayment)
+	}
+	return json.Marshal(w)
+}
+
+// UnmarshalJSON decodes the document MarshalJSON writes. The schedule's
+// Inputs are rebuilt from the quote's own fields; nothing is recomputed —
+// use VerifyQuote before trusting a decoded quote.
+func (q *Quote) UnmarshalJSON(b []byte) error {
+	var w quoteJSON
+	if err := json.Unmarshal(b, &w); err != nil {
+		return fmt.Errorf("cotizador: decode quote: %w", err)
+	}
+	start, err := time.Parse(time.DateOnly, w.StartDate)
+	if err != nil {
+		return fmt.Errorf("cotizador: decode quote start_date: %w", err)
+	}
+	pkg := Package{
+		ID: w.Package.ID, Name: w.Package.Name, Market: w.Package.Market,
+		Components: componentsFromJSON(w.Package.Components),
+		AnnualRate: w.Package.AnnualRate, Terms: w.Package.Terms, Frequency: w.Package.Frequency,
+		Method: w.Package.Method, MinDownPayment: w.Package.MinDownPayment, IVARate: w.Package.IVARate,
+		Commission: w.Package.Commission,
+	}
+	out := Quote{
+		Folio:     w.Folio,
+		CreatedAt: w.CreatedAt,
+		Request: Request{
+			Market: w.Market, Client: Client(w.Client), Components: w.Components,
+			DownPayment: decimal.Decimal(w.DownPayment), Term: w.Term, Start: start,
+		},
+		Package:  pkg,
+		Lines:    componentsFromJSON(w.Lines),
+		Subtotal: decimal.Decimal(w.Subtotal),
+		Financed: decimal.Decimal(w.Financed),
+		Schedule: w.Schedule,
+	}
+	if out.Schedule != nil {
+		out.Schedule.CommissionAmount = decimal.Decimal(w.CommissionAmount)
+		out.Schedule.LevelPayment = decimal.Decimal(w.LevelPayment)
+		out.Schedule.Inputs = amortization.Inputs{
+			Principal: out.Financed, AnnualRate: pkg.AnnualRate, Periods: w.Term, Frequency: pkg.Frequency,
+			Method: pkg.method(), IVARate: pkg.IVARate, Commission: pkg.Commission, Start: start,
+		}
+	}
+	*q = out
+	return nil
+}
