@@ -52,16 +52,27 @@ type scheduleJSON struct {
 // "opening_balance":"…","interest":"…","iva":"…","principal":"…",
 // "payment":"…","closing_balance":"…"} with money as two-decimal strings.
 func (r Row) MarshalJSON() ([]byte, error) {
-	return json.Marshal(rowJSON{
-		N:              r.N,
-		DueDate:        r.DueDate.Format(DateLayout),
-		OpeningBalance: Money(r.OpeningBalance),
-		Interest:       Money(r.Interest),
-		IVA:            Money(r.IVA),
-		Principal:      Money(r.Principal),
-		Payment:        Money(r.Payment),
-		ClosingBalance: Money(r.ClosingBalance),
-	})
+	return r.appendJSON(make([]byte, 0, 192)), nil
+}
+
+// appendJSON appends the row's JSON; no value needs escaping.
+func (r *Row) appendJSON(b []byte) []byte {
+	b = append(b, `{"n":`...)
+	b = strconv.AppendInt(b, int64(r.N), 10)
+	b = append(b, `,"due_date":"`...)
+	b = r.DueDate.AppendFormat(b, DateLayout)
+	b = appendMoney(append(b, `","opening_balance":"`...), r.OpeningBalance)
+	b = appendMoney(append(b, `","interest":"`...), r.Interest)
+	b = appendMoney(append(b, `","iva":"`...), r.IVA)
+	b = appendMoney(append(b, `","principal":"`...), r.Principal)
+	b = appendMoney(append(b, `","payment":"`...), r.Payment)
+	b = appendMoney(append(b, `","closing_balance":"`...), r.ClosingBalance)
+	return append(b, `"}`...)
+}
+
+// appendMoney appends d with exactly two decimals.
+func appendMoney(b []byte, d decimal.Decimal) []byte {
+	return append(b, d.StringFixed(2)...)
 }
 
 // UnmarshalJSON decodes the shape MarshalJSON writes. Money must be
@@ -118,21 +129,21 @@ func parseMoney(s string, places int32) (decimal.Decimal, error) {
 // period's payment including IVA, cat the percentage with one decimal.
 // Inputs, LevelPayment and CommissionAmount are not part of this shape.
 func (s *Schedule) MarshalJSON() ([]byte, error) {
-	rows := s.Rows
-	if rows == nil {
-		rows = []Row{}
+	b := make([]byte, 0, 160+190*len(s.Rows))
+	b = appendMoney(append(b, `{"payment":"`...), s.Payment)
+	b = append(append(b, `","cat":"`...), s.CATString()...)
+	b = appendMoney(append(b, `","totals":{"interest":"`...), s.Totals.Interest)
+	b = appendMoney(append(b, `","iva":"`...), s.Totals.IVA)
+	b = appendMoney(append(b, `","principal":"`...), s.Totals.Principal)
+	b = appendMoney(append(b, `","payment":"`...), s.Totals.Payment)
+	b = append(b, `"},"rows":[`...)
+	for i := range s.Rows {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = s.Rows[i].appendJSON(b)
 	}
-	return json.Marshal(scheduleJSON{
-		Payment: Money(s.Payment),
-		CAT:     s.CATString(),
-		Totals: totalsJSON{
-			Interest:  Money(s.Totals.Interest),
-			IVA:       Money(s.Totals.IVA),
-			Principal: Money(s.Totals.Principal),
-			Payment:   Money(s.Totals.Payment),
-		},
-		Rows: rows,
-	})
+	return append(b, "]}"...), nil
 }
 
 // UnmarshalJSON decodes the shape MarshalJSON writes into Payment, CAT,
