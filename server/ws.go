@@ -190,16 +190,18 @@ func (h *Hub) Clients() int {
 // Close disconnects every client with 1001 (going away) and refuses new ones.
 // Register it with http.Server.RegisterOnShutdown: Shutdown does not close
 // hijacked connections.
+// Calling it again does nothing.
 func (h *Hub) Close() {
 	h.mu.Lock()
-	h.closed = true
-	subs := make([]*subscriber, 0, len(h.subs))
-	for s := range h.subs {
-		subs = append(subs, s)
+	defer h.mu.Unlock()
+	if h.closed {
+		return
 	}
-	h.mu.Unlock()
-	for _, s := range subs {
+	h.closed = true
+	for s := range h.subs {
 		close(s.msgs) // the writer goroutine sees it and closes going-away
+		delete(h.subs, s)
+		h.o.Metrics.wsClientDelta(-1)
 	}
 }
 
