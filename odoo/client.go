@@ -247,6 +247,9 @@ func (c *Client) detect(ctx context.Context) (transport, Version, error) {
 	if err == nil && v.Major >= 19 && c.apiKey != "" {
 		return j2, v, nil
 	}
+	if err == nil && v.Major >= 20 {
+		return nil, v, fmt.Errorf("odoo: Odoo %s only speaks JSON-2, which needs WithAPIKey", v.Server)
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, Version{}, err
 	}

@@ -201,12 +201,13 @@ func classify(name, message string) Kind {
 		}
 		return KindUserError
 	case "werkzeug.exceptions.NotFound":
+		// JSON-2: "the model 'x' does not exist", "The method 'm.x' does not exist".
 		lm := strings.ToLower(message)
 		switch {
-		case strings.Contains(lm, "model"):
-			return KindUnknownModel
-		case strings.Contains(lm, "method"):
+		case strings.HasPrefix(lm, "the method"):
 			return KindUnknownMethod
+		case strings.HasPrefix(lm, "the model"):
+			return KindUnknownModel
 		}
 		return KindMissingError
 	case "odoo.exceptions.ConcurrencyError", "psycopg2.errors.SerializationFailure", "psycopg2.extensions.TransactionRollbackError":

@@ -3,6 +3,8 @@ package odoo
 import (
 	"context"
 	"net/http"
+	"reflect"
+	"strings"
 )
 
 // xmlrpcTransport speaks XML-RPC: /xmlrpc/2/common (version, authenticate)
@@ -63,6 +65,14 @@ func (t *xmlrpcTransport) decode(op string, r *request, h *httpResult, dst any) 
 		e.Status = h.status
 		e.Code = code
 		e.Kind, e.Name, e.Message, e.Debug = classifyFault(code, f.String)
+		if r != nil && isNoneFault(e) {
+			// XML-RPC cannot carry None: Odoo ran (and committed) the
+			// method, then failed to encode its None answer. Report what
+			// JSON-RPC and JSON-2 report: success with no value.
+			c.logger.Debug("odoo: XML-RPC answer was None", "model", r.model, "method", r.method)
+			zeroDest(dst)
+			return nil
+		}
 		return e
 	}
 	if h.status != http.StatusOK {
@@ -123,4 +133,23 @@ func executeKwParams(c *Client, uid int64, r *request) []any {
 		p = append(p, r.kwargs)
 	}
 	return p
+}
+
+// isNoneFault recognises the fault Odoo's XML-RPC layer raises when a
+// method returns None ("cannot marshal None unless allow_none is enabled").
+func isNoneFault(e *Error) bool {
+	return e.Code == 1 && e.Name == "builtins.TypeError" && strings.Contains(e.Message, "cannot marshal None")
+}
+
+// zeroDest sets *dst to its zero value, if dst is a non-nil pointer.
+func zeroDest(dst any) {
+	switch p := dst.(type) {
+	case nil:
+	case *any:
+		*p = nil
+	default:
+		if rv := reflect.ValueOf(dst); rv.Kind() == reflect.Pointer && !rv.IsNil() {
+			rv.Elem().SetZero()
+		}
+	}
 }
