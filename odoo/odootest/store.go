@@ -655,6 +655,9 @@ func (s *Server) applyX2Many(m *model, id int64, f *field, v any) *odooError {
 	}
 	set := func(ids []int64) *odooError {
 		if inverse == "" {
+			if ids == nil {
+				ids = []int64{}
+			}
 			rec[f.Name] = ids
 			return nil
 		}

@@ -420,7 +420,9 @@ func deepCopy(v any) any {
 		}
 		return out
 	case []int64:
-		return append([]int64(nil), x...)
+		out := make([]int64, len(x))
+		copy(out, x)
+		return out
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
