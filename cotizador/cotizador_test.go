@@ -539,3 +539,27 @@ func FuzzQuoteJSON(f *testing.F) {
 		}
 	})
 }
+
+func TestRequestJSON(t *testing.T) {
+	t.Parallel()
+	var r cotizador.Request
+	in := `{"market":"edomex","client":{"partner_id":7,"lead_id":42,"name":"Juana"},"components":["seguro"],"down_payment":50000.10,"term":156,"start_date":"2026-01-05"}`
+	if err := json.Unmarshal([]byte(in), &r); err != nil {
+		t.Fatal(err)
+	}
+	want := cotizador.Request{Market: cotizador.MarketEdomex, Client: cotizador.Client{PartnerID: 7, LeadID: 42, Name: "Juana"},
+		Components: []string{"seguro"}, DownPayment: d("50000.10"), Term: 156, Start: start}
+	if !r.DownPayment.Equal(want.DownPayment) || r.Term != 156 || !r.Start.Equal(start) || r.Client != want.Client || r.Market != want.Market {
+		t.Errorf("decoded %+v", r)
+	}
+	out, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(out); got != `{"market":"edomex","client":{"partner_id":7,"lead_id":42,"name":"Juana"},"components":["seguro"],"down_payment":"50000.10","term":156,"start_date":"2026-01-05"}` {
+		t.Errorf("encoded %s", got)
+	}
+	if err := json.Unmarshal([]byte(`{"start_date":"2026-02-30"}`), &r); err == nil {
+		t.Error("accepted an impossible date")
+	}
+}

@@ -180,3 +180,55 @@ func (q *Quote) UnmarshalJSON(b []byte) error {
 	*q = out
 	return nil
 }
+
+type requestJSON struct {
+	Market      Market          `json:"market"`
+	Client      clientJSON      `json:"client"`
+	Components  []string        `json:"components"`
+	DownPayment decimal.Decimal `json:"down_payment"`
+	Term        int             `json:"term"`
+	StartDate   string          `json:"start_date,omitempty"`
+}
+
+// MarshalJSON encodes the request as {"market","client":{"partner_id",
+// "lead_id","name"},"components","down_payment","term","start_date"}
+// with down_payment a two-decimal string and start_date YYYY-MM-DD
+// (omitted when zero).
+func (r Request) MarshalJSON() ([]byte, error) {
+	comps := r.Components
+	if comps == nil {
+		comps = []string{}
+	}
+	w := struct {
+		Market      Market     `json:"market"`
+		Client      clientJSON `json:"client"`
+		Components  []string   `json:"components"`
+		DownPayment money      `json:"down_payment"`
+		Term        int        `json:"term"`
+		StartDate   string     `json:"start_date,omitempty"`
+	}{Market: r.Market, Client: clientJSON(r.Client), Components: comps, DownPayment: money(r.DownPayment), Term: r.Term}
+	if !r.Start.IsZero() {
+		w.StartDate = r.Start.Format(time.DateOnly)
+	}
+	return json.Marshal(w)
+}
+
+// UnmarshalJSON decodes what the PWA posts: the shape MarshalJSON writes,
+// with down_payment as a string or a JSON number (parsed from its text,
+// never through float64) and start_date optional.
+func (r *Request) UnmarshalJSON(b []byte) error {
+	var w requestJSON
+	if err := json.Unmarshal(b, &w); err != nil {
+		return fmt.Errorf("cotizador: decode request: %w", err)
+	}
+	out := Request{Market: w.Market, Client: Client(w.Client), Components: w.Components, DownPayment: w.DownPayment, Term: w.Term}
+	if w.StartDate != "" {
+		t, err := time.Parse(time.DateOnly, w.StartDate)
+		if err != nil {
+			return fmt.Errorf("cotizador: decode request start_date: %w", err)
+		}
+		out.Start = t
+	}
+	*r = out
+	return nil
+}
