@@ -23,7 +23,7 @@ CREATE TABLE IF NOT EXISTS webhook_inbox (
 	UNIQUE (provider, event_id)
 );
 CREATE INDEX IF NOT EXISTS webhook_inbox_due
-	ON webhook_inbox (due_at) WHERE state IN ('pending', 'processing');
+	ON webhook_inbox (due_at, id) WHERE state IN ('pending', 'processing');
 CREATE INDEX IF NOT EXISTS webhook_inbox_state
 	ON webhook_inbox (state, id);
 `
@@ -51,7 +51,7 @@ CREATE TABLE IF NOT EXISTS webhook_inbox (
 	UNIQUE (provider, event_id)
 );
 CREATE INDEX IF NOT EXISTS webhook_inbox_due
-	ON webhook_inbox (due_at) WHERE state IN ('pending', 'processing');
+	ON webhook_inbox (due_at, id) WHERE state IN ('pending', 'processing');
 CREATE INDEX IF NOT EXISTS webhook_inbox_state
 	ON webhook_inbox (state, id);
 `

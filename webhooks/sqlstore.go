@@ -60,6 +60,8 @@ var _ TxStore = (*SQLStore)(nil)
 //     write lock when it begins and waits for another process instead of failing
 //     with SQLITE_BUSY halfway;
 //   - foreign_keys=ON for the server's other tables.
+//
+// The path is escaped, so it may contain any character.
 func SQLiteDSN(path string) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(5000)")
@@ -67,7 +69,8 @@ func SQLiteDSN(path string) string {
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Add("_pragma", "foreign_keys(ON)")
 	q.Set("_txlock", "immediate")
-	return "file:" + path + "?" + q.Encode()
+	// A URI filename: '?', '#' and '%' in the path must be escaped.
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 }
 
 // OpenSQLite opens (creating when missing) the SQLite database at path with
