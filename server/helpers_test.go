@@ -250,11 +250,11 @@ func (f *fakeServices) ActivateCollection(_ context.Context, r ActivateCollectio
 }
 
 func (f *fakeServices) ConektaLink(_ context.Context, id int64, amount decimal.Decimal) (*PaymentLink, error) {
-	return &PaymentLink{Method: PaymentConekta, ClientID: id, Amount: amount, URL: "https://pay.conekta.com/checkout/x"}, f.record("ConektaLink", amount)
+	return &PaymentLink{Method: PaymentConekta, ClientID: id, Amount: NewMoney(amount), URL: "https://pay.conekta.com/checkout/x"}, f.record("ConektaLink", amount)
 }
 
 func (f *fakeServices) SPEIInstructions(_ context.Context, id int64, amount decimal.Decimal) (*PaymentLink, error) {
-	return &PaymentLink{Method: PaymentSPEI, ClientID: id, Amount: amount, SPEI: &SPEIInstructions{CLABE: "002010077777777771", Amount: amount}}, f.record("SPEIInstructions", amount)
+	return &PaymentLink{Method: PaymentSPEI, ClientID: id, Amount: NewMoney(amount), SPEI: &SPEIInstructions{CLABE: "002010077777777771", Amount: NewMoney(amount)}}, f.record("SPEIInstructions", amount)
 }
 
 func (f *fakeServices) Send(_ context.Context, r SendContractRequest) (*ContractSent, error) {

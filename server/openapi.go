@@ -143,6 +143,7 @@ type schemaGen struct {
 var (
 	decimalType  = reflect.TypeFor[decimal.Decimal]()
 	timeType     = reflect.TypeFor[time.Time]()
+	moneyType    = reflect.TypeFor[Money]()
 	dateTimeType = reflect.TypeFor[DateTime]()
 	rawType      = reflect.TypeFor[json.RawMessage]()
 )
@@ -151,6 +152,8 @@ func (g *schemaGen) schema(t reflect.Type) map[string]any {
 	switch t {
 	case decimalType:
 		return map[string]any{"type": "string", "pattern": `^-?[0-9]+(\.[0-9]+)?$`, "examples": []string{"1234.50"}}
+	case moneyType:
+		return map[string]any{"type": "string", "pattern": `^-?[0-9]+\.[0-9]{2}$`, "examples": []string{"1234.50"}}
 	case timeType:
 		return map[string]any{"type": "string", "format": "date-time"}
 	case dateTimeType:

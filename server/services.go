@@ -2,7 +2,10 @@ package server
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
+	"reflect"
 	"regexp"
 	"strings"
 	"time"
@@ -37,6 +40,37 @@ type Scope struct {
 	All       bool
 	ClientIDs []int64
 	Markets   []Market
+}
+
+// Money is an MXN amount that encodes as a JSON string with exactly two
+// decimals ("1234.50"), rounding half away from zero (half-up for the positive
+// amounts money takes). It embeds decimal.Decimal for arithmetic.
+type Money struct{ decimal.Decimal }
+
+// NewMoney wraps d.
+func NewMoney(d decimal.Decimal) Money { return Money{d} }
+
+// MoneyFromString parses "1234.50"; it panics on invalid text (for constants and tests).
+func MoneyFromString(s string) Money { return Money{decimal.RequireFromString(s)} }
+
+// String returns the amount with two decimals.
+func (m Money) String() string { return m.StringFixed(2) }
+
+// MarshalJSON writes the amount as a string with two decimals.
+func (m Money) MarshalJSON() ([]byte, error) { return []byte(`"` + m.StringFixed(2) + `"`), nil }
+
+// UnmarshalJSON reads a decimal string ("1234.50"); JSON numbers are refused so
+// that no amount passes through a float.
+func (m *Money) UnmarshalJSON(b []byte) error {
+	if len(b) < 2 || b[0] != '"' {
+		return &json.UnmarshalTypeError{Value: "number", Type: reflect.TypeFor[Money]()}
+	}
+	d, ok := parseDecimal(string(b[1 : len(b)-1]))
+	if !ok {
+		return fmt.Errorf("server: invalid amount %s", b)
+	}
+	m.Decimal = d
+	return nil
 }
 
 // ---- Clients ----
@@ -119,19 +153,19 @@ const (
 
 // PlanSummary is one plan with its balance (MXN).
 type PlanSummary struct {
-	ID      int64            `json:"id"`
-	Kind    PlanKind         `json:"kind"`
-	Name    string           `json:"name"`
-	Balance decimal.Decimal  `json:"balance"`
-	Target  *decimal.Decimal `json:"target,omitempty"`
+	ID      int64    `json:"id"`
+	Kind    PlanKind `json:"kind"`
+	Name    string   `json:"name"`
+	Balance Money    `json:"balance"`
+	Target  *Money   `json:"target,omitempty"`
 }
 
 // SaleOrderSummary is one sale order of a client.
 type SaleOrderSummary struct {
-	ID          int64           `json:"id"`
-	Name        string          `json:"name"`
-	State       string          `json:"state"`
-	AmountTotal decimal.Decimal `json:"amountTotal"`
+	ID          int64  `json:"id"`
+	Name        string `json:"name"`
+	State       string `json:"state"`
+	AmountTotal Money  `json:"amountTotal"`
 }
 
 // DocumentStatus is one checklist requirement's status: pendiente, recibido,
@@ -186,12 +220,12 @@ type CreateSavingsPlanRequest struct {
 
 // Plan is an opened savings plan.
 type Plan struct {
-	ID       int64            `json:"id"`
-	ClientID int64            `json:"clientId"`
-	Kind     PlanKind         `json:"kind"`
-	Name     string           `json:"name"`
-	Balance  decimal.Decimal  `json:"balance"`
-	Target   *decimal.Decimal `json:"target,omitempty"`
+	ID       int64    `json:"id"`
+	ClientID int64    `json:"clientId"`
+	Kind     PlanKind `json:"kind"`
+	Name     string   `json:"name"`
+	Balance  Money    `json:"balance"`
+	Target   *Money   `json:"target,omitempty"`
 }
 
 // Frequency is a payment frequency.
@@ -209,14 +243,14 @@ type CreatePaymentPlanRequest struct {
 
 // PaymentPlan is an opened venta a plazo (sale order + analytic account).
 type PaymentPlan struct {
-	SaleOrderID       int64           `json:"saleOrderId"`
-	AnalyticAccountID int64           `json:"analyticAccountId"`
-	Name              string          `json:"name"`
-	Total             decimal.Decimal `json:"total"`
-	DownPayment       decimal.Decimal `json:"downPayment"`
-	Installment       decimal.Decimal `json:"installment"`
-	TermMonths        int             `json:"termMonths"`
-	Frequency         Frequency       `json:"frequency"`
+	SaleOrderID       int64     `json:"saleOrderId"`
+	AnalyticAccountID int64     `json:"analyticAccountId"`
+	Name              string    `json:"name"`
+	Total             Money     `json:"total"`
+	DownPayment       Money     `json:"downPayment"`
+	Installment       Money     `json:"installment"`
+	TermMonths        int       `json:"termMonths"`
+	Frequency         Frequency `json:"frequency"`
 }
 
 // ---- Collective credit groups ----
@@ -241,21 +275,21 @@ type CreateGroupRequest struct {
 
 // Group is a collective credit group.
 type Group struct {
-	ID          int64           `json:"id"`
-	Name        string          `json:"name"`
-	Market      Market          `json:"market"`
-	Phase       string          `json:"phase"`
-	EcosystemID int64           `json:"ecosystemId,omitempty"`
-	Members     []GroupMember   `json:"members"`
-	Balance     decimal.Decimal `json:"balance"`
-	Target      decimal.Decimal `json:"target"`
+	ID          int64         `json:"id"`
+	Name        string        `json:"name"`
+	Market      Market        `json:"market"`
+	Phase       string        `json:"phase"`
+	EcosystemID int64         `json:"ecosystemId,omitempty"`
+	Members     []GroupMember `json:"members"`
+	Balance     Money         `json:"balance"`
+	Target      Money         `json:"target"`
 }
 
 // GroupMember is a client in a group with the amount saved.
 type GroupMember struct {
-	ClientID int64           `json:"clientId"`
-	Name     string          `json:"name"`
-	Balance  decimal.Decimal `json:"balance"`
+	ClientID int64  `json:"clientId"`
+	Name     string `json:"name"`
+	Balance  Money  `json:"balance"`
 }
 
 // ---- Cotizador ----
@@ -272,7 +306,7 @@ type ProductPackage struct {
 	Market               Market             `json:"market"`
 	Name                 string             `json:"name"`
 	Components           []PackageComponent `json:"components"`
-	Total                decimal.Decimal    `json:"total"`
+	Total                Money              `json:"total"`
 	AnnualRate           decimal.Decimal    `json:"annualRate"`
 	AllowedTerms         []int              `json:"allowedTerms"`
 	Frequency            Frequency          `json:"frequency"`
@@ -283,9 +317,9 @@ type ProductPackage struct {
 
 // PackageComponent is one product of a package.
 type PackageComponent struct {
-	ProductID int64           `json:"productId"`
-	Name      string          `json:"name"`
-	Price     decimal.Decimal `json:"price"`
+	ProductID int64  `json:"productId"`
+	Name      string `json:"name"`
+	Price     Money  `json:"price"`
 }
 
 // SaveQuoteRequest is the body of POST /api/cotizador/save.
@@ -303,22 +337,22 @@ type SavedQuote struct {
 	LeadID           int64           `json:"leadId"`
 	JSONAttachmentID int64           `json:"jsonAttachmentId"`
 	PDFAttachmentID  int64           `json:"pdfAttachmentId"`
-	Financed         decimal.Decimal `json:"financed"`
-	Installment      decimal.Decimal `json:"installment"`
-	TotalPaid        decimal.Decimal `json:"totalPaid"`
+	Financed         Money           `json:"financed"`
+	Installment      Money           `json:"installment"`
+	TotalPaid        Money           `json:"totalPaid"`
 	CAT              decimal.Decimal `json:"cat"`
 	Schedule         []ScheduleRow   `json:"schedule"`
 }
 
 // ScheduleRow is one amortization row (MXN, rounded to cents).
 type ScheduleRow struct {
-	Number    int             `json:"number"`
-	DueDate   string          `json:"dueDate"`
-	Payment   decimal.Decimal `json:"payment"`
-	Principal decimal.Decimal `json:"principal"`
-	Interest  decimal.Decimal `json:"interest"`
-	IVA       decimal.Decimal `json:"iva"`
-	Balance   decimal.Decimal `json:"balance"`
+	Number    int    `json:"number"`
+	DueDate   string `json:"dueDate"`
+	Payment   Money  `json:"payment"`
+	Principal Money  `json:"principal"`
+	Interest  Money  `json:"interest"`
+	IVA       Money  `json:"iva"`
+	Balance   Money  `json:"balance"`
 }
 
 // ---- GNV ----
@@ -400,7 +434,7 @@ func PaymentMethodFor(amount decimal.Decimal) PaymentMethod {
 type PaymentLink struct {
 	Method    PaymentMethod     `json:"method"`
 	ClientID  int64             `json:"clientId"`
-	Amount    decimal.Decimal   `json:"amount"`
+	Amount    Money             `json:"amount"`
 	URL       string            `json:"url,omitempty"`
 	ExpiresAt *time.Time        `json:"expiresAt,omitempty"`
 	SPEI      *SPEIInstructions `json:"spei,omitempty"`
@@ -408,11 +442,11 @@ type PaymentLink struct {
 
 // SPEIInstructions tell the client where to transfer.
 type SPEIInstructions struct {
-	CLABE       string          `json:"clabe"`
-	Bank        string          `json:"bank"`
-	Beneficiary string          `json:"beneficiary"`
-	Reference   string          `json:"reference"`
-	Amount      decimal.Decimal `json:"amount"`
+	CLABE       string `json:"clabe"`
+	Bank        string `json:"bank"`
+	Beneficiary string `json:"beneficiary"`
+	Reference   string `json:"reference"`
+	Amount      Money  `json:"amount"`
 }
 
 // ---- Contracts ----
