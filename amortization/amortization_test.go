@@ -607,3 +607,17 @@ func TestAbsurdCATRejected(t *testing.T) {
 		t.Errorf("CAT %s, want above 10000", s.CAT)
 	}
 }
+
+// TestJSONValueAndPointer: a Schedule value and a pointer encode alike.
+func TestJSONValueAndPointer(t *testing.T) {
+	t.Parallel()
+	s, err := amortization.New(issueInputs())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := json.Marshal(s)
+	b, _ := json.Marshal(*s)
+	if !bytes.Equal(a, b) {
+		t.Error("value and pointer encodings differ")
+	}
+}

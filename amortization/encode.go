@@ -128,7 +128,7 @@ func parseMoney(s string, places int32) (decimal.Decimal, error) {
 // "principal":"…","payment":"…"},"rows":[…]}: payment is the first
 // period's payment including IVA, cat the percentage with one decimal.
 // Inputs, LevelPayment and CommissionAmount are not part of this shape.
-func (s *Schedule) MarshalJSON() ([]byte, error) {
+func (s Schedule) MarshalJSON() ([]byte, error) {
 	b := make([]byte, 0, 160+190*len(s.Rows))
 	b = appendMoney(append(b, `{"payment":"`...), s.Payment)
 	b = append(append(b, `","cat":"`...), s.CATString()...)

@@ -103,7 +103,7 @@ func componentsFromJSON(cs []componentJSON) []Component {
 // financed, commission_amount, level_payment and the schedule in
 // amortization's JSON shape. Money is a string with two decimals; rates
 // are decimal strings (fractions).
-func (q *Quote) MarshalJSON() ([]byte, error) {
+func (q Quote) MarshalJSON() ([]byte, error) {
 	comps := q.Request.Components
 	if comps == nil {
 		comps = []string{}
