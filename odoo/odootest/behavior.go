@@ -1,10 +1,15 @@
 package odootest
 
 import (
+	"bytes"
+	"crypto/sha1"
+	"encoding/base64"
 	"fmt"
 	"html"
+	"mime"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 )
@@ -95,6 +100,9 @@ func (s *Server) defaults(m *model, vals map[string]any) map[string]any {
 	case "ir.attachment":
 		setIf("type", "binary")
 	case "account.payment":
+		if s.Version == "17.0" {
+			d["name"] = "/"
+		}
 		d["date"] = today
 		d["state"] = "draft"
 		setIf("payment_type", "inbound")
@@ -246,6 +254,11 @@ func (s *Server) beforeCreate(m *model, vals map[string]any) *odooError {
 				return err
 			}
 			vals["product_tmpl_id"] = tid
+		}
+	case "ir.attachment":
+		if _, ok := vals["mimetype"]; !ok {
+			name, _ := vals["name"].(string)
+			vals["mimetype"] = guessMimetype(name, attachmentBytes(vals))
 		}
 	case "calendar.event":
 		if _, ok := vals["stop"]; !ok {
@@ -606,8 +619,81 @@ func (s *Server) computeField(m *model, rec map[string]any, f *field) (any, bool
 		return sub.Add(tax).InexactFloat64(), true
 	case "product.product.lst_price":
 		return rec["list_price"], true
+	case "ir.attachment.file_size":
+		return int64(len(attachmentBytes(rec))), true
+	case "ir.attachment.checksum":
+		raw := attachmentBytes(rec)
+		if len(raw) == 0 && rec["datas"] == nil {
+			return nil, true
+		}
+		return fmt.Sprintf("%x", sha1.Sum(raw)), true
+	case "ir.attachment.store_fname":
+		if rec["datas"] == nil {
+			return nil, true
+		}
+		sum := fmt.Sprintf("%x", sha1.Sum(attachmentBytes(rec)))
+		return sum[:2] + "/" + sum, true
+	case "ir.attachment.res_name":
+		model, _ := rec["res_model"].(string)
+		rid, _ := rec["res_id"].(int64)
+		if rm := s.models[model]; rm != nil && rm.recs[rid] != nil {
+			return s.displayName(rm, rid), true
+		}
+		return nil, true
+	case "ir.attachment.mimetype":
+		if v, ok := rec["mimetype"].(string); ok && v != "" {
+			return v, true
+		}
+		name, _ := rec["name"].(string)
+		return guessMimetype(name, attachmentBytes(rec)), true
+	case "ir.attachment.local_url":
+		return fmt.Sprintf("/web/content/%d?download=true", id), true
+	case "calendar.event.start_date", "calendar.event.stop_date":
+		key := "start"
+		if f.Name == "stop_date" {
+			key = "stop"
+		}
+		if v, ok := rec[key].(string); ok && len(v) >= 10 && rec["allday"] == true {
+			return v[:10], true
+		}
+		return rec[f.Name], true
 	}
 	return nil, false
+}
+
+// attachmentBytes decodes an attachment's base64 datas.
+func attachmentBytes(rec map[string]any) []byte {
+	s, _ := rec["datas"].(string)
+	raw, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(s), ""))
+	if err != nil {
+		return []byte(s)
+	}
+	return raw
+}
+
+// guessMimetype follows Odoo's guess: content signatures first, then the
+// file name's extension.
+func guessMimetype(name string, raw []byte) string {
+	switch {
+	case bytes.HasPrefix(raw, []byte("%PDF-")):
+		return "application/pdf"
+	case bytes.HasPrefix(raw, []byte("\x89PNG\r\n\x1a\n")):
+		return "image/png"
+	case bytes.HasPrefix(raw, []byte{0xff, 0xd8, 0xff}):
+		return "image/jpeg"
+	case bytes.HasPrefix(raw, []byte("GIF8")):
+		return "image/gif"
+	}
+	if i := strings.LastIndex(name, "."); i >= 0 {
+		if t := mime.TypeByExtension(strings.ToLower(name[i:])); t != "" {
+			t, _, _ = strings.Cut(t, ";")
+			return t
+		}
+	}
+	if len(raw) > 0 && utf8.Valid(raw) && !bytes.ContainsRune(raw, 0) {
+		return "text/plain"
+	}
+	return "application/octet-stream"
 }
 
 // money converts a stored float to a decimal via its shortest text form,
@@ -829,9 +915,28 @@ func (s *Server) actionPost(m *model, ids []int64) (any, *odooError) {
 	}
 	for _, id := range ids {
 		r := m.recs[id]
-		if !truthy(r["name"]) || r["name"] == "/" {
-			r["name"] = fmt.Sprintf("PAY/%s/%05d", s.now().UTC().Format("2006"), id)
+		if truthy(r["name"]) && r["name"] != "/" {
+			continue
 		}
+		code := "PAY"
+		jid, _ := r["journal_id"].(int64)
+		if jm := s.models["account.journal"]; jm != nil && jm.recs[jid] != nil {
+			if c, _ := jm.recs[jid]["code"].(string); c != "" {
+				code = "P" + c
+			}
+		}
+		year := s.now().UTC().Format("2006")
+		if d, _ := r["date"].(string); len(d) >= 4 {
+			year = d[:4]
+		}
+		prefix := code + "/" + year + "/"
+		seq := 1
+		for _, other := range m.recs {
+			if n, _ := other["name"].(string); strings.HasPrefix(n, prefix) {
+				seq++
+			}
+		}
+		r["name"] = fmt.Sprintf("%s%05d", prefix, seq)
 	}
 	return nil, nil
 }

@@ -724,3 +724,36 @@ func TestCompareResponseReportsDifferences(t *testing.T) {
 		t.Error("status difference not reported")
 	}
 }
+
+func TestAttachmentsEventsPayments(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	lead := mustJSON(t, srv, "crm.lead", "create", []any{map[string]any{"name": "Financiero"}}, nil).(int64)
+	att := mustJSON(t, srv, "ir.attachment", "create", []any{map[string]any{
+		"name": "cotizacion.pdf", "datas": "JVBERi0xLjQKJcfsj6IK", "res_model": "crm.lead", "res_id": lead,
+	}}, nil).(int64)
+	got := mustJSON(t, srv, "ir.attachment", "read", []any{[]any{att}}, map[string]any{"fields": []any{"name", "mimetype", "file_size", "res_model", "res_id", "res_name", "type"}})
+	want := []any{map[string]any{"id": att, "name": "cotizacion.pdf", "mimetype": "application/pdf", "file_size": int64(15),
+		"res_model": "crm.lead", "res_id": lead, "res_name": "Financiero", "type": "binary"}}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("attachment (-want +got):\n%s", d)
+	}
+	ev := mustJSON(t, srv, "calendar.event", "create", []any{map[string]any{"name": "Firma", "start": "2026-03-10 16:00:00", "duration": 1.5}}, nil).(int64)
+	got = mustJSON(t, srv, "calendar.event", "read", []any{[]any{ev}}, map[string]any{"fields": []any{"start", "stop", "show_as", "partner_ids", "user_id"}})
+	want = []any{map[string]any{"id": ev, "start": "2026-03-10 16:00:00", "stop": "2026-03-10 17:30:00", "show_as": "busy",
+		"partner_ids": []any{int64(3)}, "user_id": []any{int64(2), "Administrator"}}}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("event (-want +got):\n%s", d)
+	}
+	partner := srv.Seed("res.partner", map[string]any{"name": "Juan"})[0]
+	pay := mustJSON(t, srv, "account.payment", "create", []any{map[string]any{"partner_id": partner, "amount": 2500.0, "memo": "Aportación"}}, nil).(int64)
+	if _, e := execJSON(t, srv, "account.payment", "action_post", []any{[]any{pay}}, nil); e != nil {
+		t.Fatal(e)
+	}
+	got = mustJSON(t, srv, "account.payment", "read", []any{[]any{pay}}, map[string]any{"fields": []any{"name", "state", "journal_id", "amount", "memo", "date"}})
+	want = []any{map[string]any{"id": pay, "name": "PBNK1/2026/00001", "state": "in_process", "journal_id": []any{int64(6), "Bank"},
+		"amount": 2500.0, "memo": "Aportación", "date": "2026-03-02"}}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("payment (-want +got):\n%s", d)
+	}
+}

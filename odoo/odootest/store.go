@@ -272,7 +272,12 @@ func (s *Server) wireValue(m *model, rec map[string]any, f *field) any {
 			s.sortRecords(co, out, keys)
 		}
 		return out
-	case "json", "properties":
+	case "properties":
+		if v == nil {
+			return []any{}
+		}
+		return deepCopy(v)
+	case "json":
 		if v == nil {
 			return false
 		}
