@@ -349,7 +349,13 @@ func TestVerifyQuote(t *testing.T) {
 	}
 	// Sub-cent amounts cannot sneak through a re-encoding.
 	if _, err := tamper(t, q, func(m map[string]any) { row(m, 0)["interest"] = "1384.621" }); err == nil {
-		t.Error("accepted an amount with three decimals")
+		t.Error("accepted a row amount with three decimals")
+	}
+	if _, err := tamper(t, q, func(m map[string]any) { m["lines"].([]any)[0].(map[string]any)["price"] = "199900.001" }); err == nil {
+		t.Error("accepted a price with three decimals")
+	}
+	if _, err := tamper(t, q, func(m map[string]any) { m["financed"] = "2e5" }); err == nil {
+		t.Error("accepted an exponent")
 	}
 	// A request that breaks a rule is a validation error, not a mismatch.
 	bad, _ := tamper(t, q, func(m map[string]any) { m["down_payment"] = "1000.00" })

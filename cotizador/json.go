@@ -3,6 +3,7 @@ package cotizador
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -13,25 +14,33 @@ import (
 // money is a decimal that encodes with exactly two decimals ("1234.50").
 type money decimal.Decimal
 
+// MarshalJSON writes the amount as a string with two decimals.
 func (m money) MarshalJSON() ([]byte, error) {
 	return json.Marshal(decimal.Decimal(m).StringFixed(2))
 }
 
+// UnmarshalJSON reads a decimal string with at most two decimals.
 func (m *money) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
 		return fmt.Errorf("amount must be a string: %w", err)
 	}
+	if strings.ContainsAny(s, "eE \t") {
+		return fmt.Errorf("invalid amount %q", s)
+	}
 	d, err := decimal.NewFromString(s)
 	if err != nil {
 		return err
+	}
+	if !d.Equal(d.Truncate(2)) {
+		return fmt.Errorf("amount %q has more than two decimals", s)
 	}
 	*m = money(d)
 	return nil
 }
 
-// rate is a decimal fraction encoded as a string without trailing zeros
-// beyond what it was given ("0.36").
+// rate is a decimal fraction, encoded by decimal as a string without
+// trailing zeros ("0.36").
 type rate = decimal.Decimal
 
 type componentJSON struct {
