@@ -302,7 +302,7 @@ func TestWebhookRoutes(t *testing.T) {
 			if r.Status != tt.status {
 				t.Fatalf("status %d %s", r.Status, r.Body)
 			}
-			if tt.status == 200 && !strings.Contains(string(r.Body), `"received":true`) {
+			if tt.status == 200 && !strings.Contains(string(r.Body), `"message":"Webhook recibido"`) {
 				t.Errorf("body %s", r.Body)
 			}
 		})

@@ -311,11 +311,13 @@ func (s *Server) handleUpdateOpportunity() http.Handler {
 	})
 }
 
-// handleWebhook reads the raw body under the size limit and hands it to the
-// durable intake, which verifies and stores it before we acknowledge.
+// handleWebhook applies the server-side checks (GNV source networks, Mifiel
+// callback token) and hands the request to the provider's intake handler, which
+// verifies, stores and acknowledges it.
 func (s *Server) handleWebhook(p Provider) http.Handler {
-	if s.deps.Webhooks == nil {
-		return s.unavailable("webhooks")
+	intake := s.deps.Webhooks[p]
+	if intake == nil {
+		return s.unavailable("webhook de " + string(p))
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if p == ProviderGNV && !s.sourceAllowed(r) {
@@ -329,18 +331,7 @@ func (s *Server) handleWebhook(p Provider) http.Handler {
 				return
 			}
 		}
-		body, err := s.readBody(w, r)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		rec, err := s.deps.Webhooks.Accept(r.Context(), p, r.Header.Clone(), body)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		rec.Received = true
-		writeJSON(w, http.StatusOK, rec)
+		intake.ServeHTTP(w, r)
 	})
 }
 

@@ -177,7 +177,8 @@ func (f *fakeServices) lastArg() any {
 }
 
 func (f *fakeServices) deps() Deps {
-	return Deps{Clients: f, Plans: f, Groups: f, Cotizador: f, GNV: f, Payments: f, Contracts: f, Credit: f, Opportunity: f, Webhooks: f}
+	return Deps{Clients: f, Plans: f, Groups: f, Cotizador: f, GNV: f, Payments: f, Contracts: f, Credit: f, Opportunity: f, Webhooks: map[Provider]http.Handler{
+		ProviderGNV: f.intake(ProviderGNV), ProviderConekta: f.intake(ProviderConekta), ProviderMetaMap: f.intake(ProviderMetaMap), ProviderMifiel: f.intake(ProviderMifiel)}}
 }
 
 func (f *fakeServices) market(id int64) Market {
@@ -276,9 +277,16 @@ func (f *fakeServices) UpdateOpportunityProcess(_ context.Context, _ string, u *
 	return o, nil
 }
 
-func (f *fakeServices) Accept(_ context.Context, p Provider, h http.Header, body []byte) (*WebhookReceipt, error) {
-	if h.Get("X-Test-Signature") != "ok" {
-		return nil, NewError(KindUnauthorized, "Firma inválida")
-	}
-	return &WebhookReceipt{ID: string(p) + ":" + string(body[:min(len(body), 8)])}, f.record("Accept", p)
+// intake stands in for a webhooks.Handler: it accepts deliveries carrying
+// X-Test-Signature: ok.
+func (f *fakeServices) intake(p Provider) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if r.Header.Get("X-Test-Signature") != "ok" {
+			writeJSON(w, http.StatusUnauthorized, ErrorBody{StatusCode: 401, Message: "Firma del webhook inválida"})
+			return
+		}
+		f.record("Accept", string(p)+":"+string(body))
+		writeJSON(w, http.StatusOK, WebhookAck{StatusCode: 200, Message: "Webhook recibido", ID: int64(f.count("Accept"))})
+	})
 }

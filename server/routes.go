@@ -67,23 +67,23 @@ func (s *Server) routes() []route {
 		{Method: "POST", Path: "/api/gnv/activate-collection", Name: "activateGNVCollection", Tag: "gnv", Summary: "Activar el cobro de sobreprecio por litro para unas placas",
 			Auth: true, Idempotent: true, Request: ActivateCollectionRequest{}, Status: 201, Response: GNVActivation{}, Handler: s.handleActivateCollection()},
 		{Method: "POST", Path: "/api/gnv/webhook/consumption", Name: "gnvConsumptionWebhook", Tag: "webhooks", Summary: "Webhook de consumos GNV (Standard Webhooks)",
-			RawBody: true, Status: 200, Response: WebhookReceipt{}, Handler: s.handleWebhook(ProviderGNV)},
+			RawBody: true, Status: 200, Response: WebhookAck{}, Handler: s.handleWebhook(ProviderGNV)},
 
 		// Payments.
 		{Method: "POST", Path: "/api/payments/generate-link", Name: "generatePaymentLink", Tag: "payments", Summary: "Liga de pago Conekta, o instrucciones SPEI para más de 20,000 MXN",
 			Auth: true, Idempotent: true, Request: GenerateLinkRequest{}, Status: 201, Response: PaymentLink{}, Handler: s.handleGenerateLink()},
 		{Method: "POST", Path: "/api/payments/webhook/conekta", Name: "conektaWebhook", Tag: "webhooks", Summary: "Webhook de Conekta",
-			RawBody: true, Status: 200, Response: WebhookReceipt{}, Handler: s.handleWebhook(ProviderConekta)},
+			RawBody: true, Status: 200, Response: WebhookAck{}, Handler: s.handleWebhook(ProviderConekta)},
 
 		// KYC.
 		{Method: "POST", Path: "/api/kyc/webhook/metamap", Name: "metamapWebhook", Tag: "webhooks", Summary: "Webhook de MetaMap (estado de documentos; revisión manual → tarea en Airtable)",
-			RawBody: true, Status: 200, Response: WebhookReceipt{}, Handler: s.handleWebhook(ProviderMetaMap)},
+			RawBody: true, Status: 200, Response: WebhookAck{}, Handler: s.handleWebhook(ProviderMetaMap)},
 
 		// Contracts.
 		{Method: "POST", Path: "/api/contracts/send", Name: "sendContract", Tag: "contracts", Summary: "Enviar un contrato a firma electrónica",
 			Auth: true, Idempotent: true, Request: SendContractRequest{}, Status: 201, Response: ContractSent{}, Handler: s.handleSendContract()},
 		{Method: "POST", Path: "/api/contracts/webhook/mifiel", Name: "mifielWebhook", Tag: "webhooks", Summary: "Callback de Mifiel (mueve la etapa de la oportunidad)",
-			RawBody: true, Status: 200, Response: WebhookReceipt{}, Handler: s.handleWebhook(ProviderMifiel),
+			RawBody: true, Status: 200, Response: WebhookAck{}, Handler: s.handleWebhook(ProviderMifiel),
 			Query: []queryParam{{"token", "string", "token de callback (MIFIEL_CALLBACK_TOKEN)"}}},
 
 		// Credit.

@@ -54,7 +54,11 @@ type Deps struct {
 	Contracts   ContractsService
 	Credit      CreditService
 	Opportunity OpportunityService
-	Webhooks    WebhookIntake
+	// Webhooks holds each provider's intake handler (webhooks.Handler: verify →
+	// store in the durable inbox → acknowledge). The server applies the GNV
+	// source allowlist and the Mifiel callback token first; a missing provider
+	// answers 503.
+	Webhooks map[Provider]http.Handler
 }
 
 // Server is the CMu HTTP API. It is an http.Handler; build it with NewServer.

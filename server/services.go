@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"reflect"
 	"regexp"
 	"strings"
@@ -507,16 +506,12 @@ const (
 	ProviderMifiel Provider = "mifiel"
 )
 
-// WebhookIntake verifies and durably stores one webhook delivery before the
-// server acknowledges it (the webhooks package's inbox). Refused signatures are
-// KindUnauthorized *Errors; a duplicate is a success with Duplicate set.
-type WebhookIntake interface {
-	Accept(ctx context.Context, provider Provider, h http.Header, body []byte) (*WebhookReceipt, error)
-}
-
-// WebhookReceipt acknowledges a stored delivery.
-type WebhookReceipt struct {
-	Received  bool   `json:"received"`
-	ID        string `json:"id"`
-	Duplicate bool   `json:"duplicate"`
+// WebhookAck documents the 200 body of the webhook routes as the webhooks
+// package's intake handler writes it (its Respond hook may replace it, e.g.
+// GNV's record counts).
+type WebhookAck struct {
+	StatusCode int    `json:"statusCode"`
+	Message    string `json:"message"`
+	ID         int64  `json:"id,omitempty"`
+	Duplicate  bool   `json:"duplicate"`
 }
