@@ -140,7 +140,11 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		}
 	}
 	if c.httpc == nil {
-		c.httpc = &http.Client{Timeout: 60 * time.Second}
+		// Our own pooled transport (not http.DefaultTransport, which is shared
+		// process-wide), keeping enough idle connections for concurrent calls.
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = 32
+		c.httpc = &http.Client{Timeout: 60 * time.Second, Transport: tr}
 	}
 	if c.logger == nil {
 		c.logger = slog.New(slog.DiscardHandler)

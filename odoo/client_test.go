@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -611,5 +613,29 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	if n := len(m.callsOf("fields_get")); n != 1 {
 		t.Fatalf("fields_get %d times under concurrency", n)
+	}
+}
+
+func TestConnectionReuse(t *testing.T) {
+	m := &miniOdoo{t: t, version: "19.0", password: "secret", apiKey: "key-123"}
+	var conns atomic.Int32
+	m.srv = httptest.NewUnstartedServer(http.HandlerFunc(m.serve))
+	m.srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	m.srv.Start()
+	t.Cleanup(m.srv.Close)
+	for _, p := range protocols() {
+		c := miniClient(t, m, p)
+		for range 20 {
+			if _, err := c.SearchCount(t.Context(), "res.partner", nil, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if n := conns.Load(); n > 3 {
+		t.Fatalf("%d connections for 60 sequential calls over 3 clients", n)
 	}
 }
