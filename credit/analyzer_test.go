@@ -26,7 +26,7 @@ type env struct {
 	analyzer *credit.Analyzer
 }
 
-func setup(t *testing.T, kibanTimeout time.Duration) *env {
+func setup(t testing.TB, kibanTimeout time.Duration) *env {
 	t.Helper()
 	e := &env{kiban: kibantest.New(kibantest.Options{}), hase: hasetest.New(hasetest.Options{}), recorder: &credit.MemoryRecorder{}}
 	t.Cleanup(e.kiban.Close)

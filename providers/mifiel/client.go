@@ -317,6 +317,33 @@ func (c *Client) GetDocument(ctx context.Context, id string) (*Document, error) 
 	return parseDocument(resp.Body, "get document")
 }
 
+// ErrNotFound is returned by FindByExternalID when no document carries the id.
+var ErrNotFound = errors.New("mifiel: document not found")
+
+// FindByExternalID lists the account's documents (GET /documents) and returns
+// the most recent one whose external_id is externalID, or ErrNotFound. Use it
+// after CreateDocument failed ambiguously (timeout, 5xx) to learn whether the
+// document was created before sending it again.
+func (c *Client) FindByExternalID(ctx context.Context, externalID string) (*Document, error) {
+	if externalID == "" {
+		return nil, &ValidationError{Fields: map[string]string{"externalId": "required"}}
+	}
+	resp, err := c.do(ctx, "list documents", http.MethodGet, "/documents", "", nil, apiclient.RetryTransient)
+	if err != nil {
+		return nil, err
+	}
+	var docs []Document
+	if err := json.Unmarshal(resp.Body, &docs); err != nil {
+		return nil, fmt.Errorf("mifiel: list documents: decode: %w", err)
+	}
+	for i := len(docs) - 1; i >= 0; i-- {
+		if docs[i].ExternalID == externalID {
+			return &docs[i], nil
+		}
+	}
+	return nil, fmt.Errorf("%w: external_id %q", ErrNotFound, externalID)
+}
+
 // SignedFile downloads the signed PDF of a document.
 func (c *Client) SignedFile(ctx context.Context, id string) ([]byte, error) {
 	if id == "" {

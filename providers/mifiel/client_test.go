@@ -149,6 +149,25 @@ func TestClientErrors(t *testing.T) {
 			t.Errorf("create sent %d times", n)
 		}
 	})
+	t.Run("ambiguous create, then found by external id", func(t *testing.T) {
+		t.Parallel()
+		srv := mifieltest.New(mifieltest.Options{})
+		defer srv.Close()
+		c := newClient(t, srv, nil)
+		if _, err := c.FindByExternalID(t.Context(), "L-77"); !errors.Is(err, mifiel.ErrNotFound) {
+			t.Fatalf("err = %v, want ErrNotFound", err)
+		}
+		req := create
+		req.ExternalID = "L-77"
+		doc, err := c.CreateDocument(t.Context(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := c.FindByExternalID(t.Context(), "L-77")
+		if err != nil || got.ID != doc.ID {
+			t.Fatalf("FindByExternalID = %+v, %v", got, err)
+		}
+	})
 	t.Run("get is retried and re-signed", func(t *testing.T) {
 		t.Parallel()
 		srv := mifieltest.New(mifieltest.Options{})

@@ -21,7 +21,7 @@
 // tax_id], callback_url, sign_callback_url, external_id). Mifiel has no
 // idempotency key, so it is retried only when the request provably did not
 // reach Mifiel; after an ambiguous failure look the document up by its
-// external_id before sending it again. GetDocument (GET /documents/:id) and
+// external_id (FindByExternalID) before sending it again. GetDocument (GET /documents/:id) and
 // SignedFile (GET /documents/:id/file_signed) are retried on transient failures.
 // Error bodies carry "errors" (a list) or "error".
 //

@@ -78,6 +78,7 @@ type Server struct {
 
 	mu         sync.Mutex
 	docs       map[string]*doc
+	order      []string
 	deliveries []Delivery
 }
 
@@ -98,6 +99,7 @@ func New(opts Options) *Server {
 	s := &Server{opts: opts, docs: map[string]*doc{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/v1/documents", s.create)
+	mux.HandleFunc("GET /api/v1/documents", s.list)
 	mux.HandleFunc("GET /api/v1/documents/{id}", s.get)
 	mux.HandleFunc("GET /api/v1/documents/{id}/file_signed", s.fileSigned)
 	s.Server = httptest.NewServer(s.f.wrap(s.auth(mux), errorBody))
@@ -289,7 +291,18 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.docs[d.ID] = &doc{d: d, file: file, scb: r.FormValue("sign_callback_url")}
+	s.order = append(s.order, d.ID)
 	out := cloneDoc(d)
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) list(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	out := make([]mifiel.Document, 0, len(s.order))
+	for _, id := range s.order {
+		out = append(out, cloneDoc(s.docs[id].d))
+	}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, out)
 }
