@@ -196,15 +196,15 @@ type memberRow struct {
 var memberFields = []string{"id", "x_group_id", "x_partner_id", "x_status"}
 
 type groupRow struct {
-	ID          int64          `odoo:"id"`
-	Name        odoo.String    `odoo:"x_name"`
-	Code        odoo.String    `odoo:"x_code"`
-	Market      odoo.Selection `odoo:"x_market"`
-	Phase       odoo.Selection `odoo:"x_phase"`
+	ID          int64           `odoo:"id"`
+	Name        odoo.String     `odoo:"x_name"`
+	Code        odoo.String     `odoo:"x_code"`
+	Market      odoo.Selection  `odoo:"x_market"`
+	Phase       odoo.Selection  `odoo:"x_phase"`
 	Target      decimal.Decimal `odoo:"x_target"`
-	AccountID   odoo.Many2One  `odoo:"x_account_id"`
-	EcosystemID odoo.Many2One  `odoo:"x_ecosystem_id"`
-	PhaseDate   odoo.DateTime  `odoo:"x_phase_date"`
+	AccountID   odoo.Many2One   `odoo:"x_account_id"`
+	EcosystemID odoo.Many2One   `odoo:"x_ecosystem_id"`
+	PhaseDate   odoo.DateTime   `odoo:"x_phase_date"`
 }
 
 var groupFields = []string{"id", "x_name", "x_code", "x_market", "x_phase", "x_target", "x_account_id", "x_ecosystem_id", "x_phase_date"}

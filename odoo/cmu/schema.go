@@ -289,12 +289,12 @@ func (c Change) String() string {
 
 // schemaState is what Odoo already has.
 type schemaState struct {
-	models    map[string]int64                       // model → ir.model id
-	fields    map[string]map[string]irField          // model → field name → field
-	selection map[int64]map[string]bool              // ir.model.fields id → values
-	plans     map[string]odoo.AnalyticPlan            // plan name → plan (root and children)
-	stages    map[string]odoo.Stage                   // stage name → stage
-	journals  map[string]odoo.Journal                 // code → journal
+	models    map[string]int64              // model → ir.model id
+	fields    map[string]map[string]irField // model → field name → field
+	selection map[int64]map[string]bool     // ir.model.fields id → values
+	plans     map[string]odoo.AnalyticPlan  // plan name → plan (root and children)
+	stages    map[string]odoo.Stage         // stage name → stage
+	journals  map[string]odoo.Journal       // code → journal
 	rootPlan  int64
 }
 
