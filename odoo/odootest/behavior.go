@@ -228,6 +228,8 @@ func (s *Server) beforeCreate(m *model, vals map[string]any) *odooError {
 				}
 			}
 		}
+	case "res.partner":
+		partnerCompanyType(vals)
 	case "crm.lead":
 		if !truthy(vals["name"]) {
 			if pid, ok := asInt(vals["partner_id"]); ok && pid != 0 {
@@ -295,7 +297,19 @@ func (s *Server) taxField() string {
 	return "tax_ids"
 }
 
+// partnerCompanyType applies res.partner.company_type's inverse.
+func partnerCompanyType(vals map[string]any) {
+	if ct, ok := vals["company_type"]; ok {
+		if _, set := vals["is_company"]; !set {
+			vals["is_company"] = ct == "company"
+		}
+	}
+}
+
 func (s *Server) beforeWrite(m *model, ids []int64, vals map[string]any) *odooError {
+	if m.Name == "res.partner" {
+		partnerCompanyType(vals)
+	}
 	if m.Name == "ir.model.fields" {
 		if name, ok := vals["name"]; ok {
 			for _, id := range ids {

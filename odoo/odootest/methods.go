@@ -170,6 +170,7 @@ func (s *Server) execute(c call) (any, *odooError) {
 			}
 		}
 	}
+	ctx, _ := p["context"].(map[string]any)
 	delete(p, "context")
 	if !spec.varKwargs {
 		for _, k := range sortedKeys(p) {
@@ -182,6 +183,10 @@ func (s *Server) execute(c call) (any, *odooError) {
 		if _, ok := p["vals_list"].([]any); !ok {
 			return nil, httpError(excUnprocessable, 422, "create() missing 1 required positional argument: 'vals_list'")
 		}
+	}
+	// Context keys the fake honours ride along under private names.
+	if v, ok := ctx["active_test"]; ok && !truthy(v) {
+		p["\x00active_test"] = false
 	}
 	res, err := spec.fn(s, m, ids, p)
 	if err != nil {
@@ -216,7 +221,16 @@ func (s *Server) searchParams(m *model, p map[string]any) ([]int64, *odooError) 
 	if err != nil {
 		return nil, err
 	}
-	return s.searchIDs(m, p["domain"], offset, limit, strParam(p, "order"), true)
+	if limit == 0 {
+		limit = -1 // Odoo treats limit=0 as no limit
+	}
+	return s.searchIDs(m, p["domain"], offset, limit, strParam(p, "order"), activeTest(p))
+}
+
+// activeTest is false when the call's context says active_test=False.
+func activeTest(p map[string]any) bool {
+	_, off := p["\x00active_test"]
+	return !off
 }
 
 func (s *Server) mSearch(m *model, _ []int64, p map[string]any) (any, *odooError) {
@@ -235,7 +249,10 @@ func (s *Server) mSearchCount(m *model, _ []int64, p map[string]any) (any, *odoo
 	if err != nil {
 		return nil, err
 	}
-	ids, err := s.searchIDs(m, p["domain"], 0, limit, "id", true)
+	if limit == 0 {
+		limit = -1
+	}
+	ids, err := s.searchIDs(m, p["domain"], 0, limit, "id", activeTest(p))
 	if err != nil {
 		return nil, err
 	}
@@ -272,7 +289,22 @@ func (s *Server) mRead(m *model, ids []int64, p map[string]any) (any, *odooError
 	if err != nil {
 		return nil, err
 	}
-	return s.readRecords(m, ids, fields)
+	rows, err := s.readRecords(m, ids, fields)
+	if err != nil || p["load"] != "_classic_write" {
+		return rows, err
+	}
+	// load="_classic_write": many2one values as bare ids.
+	for _, r := range rows {
+		o := r.(*omap)
+		for _, k := range o.keys {
+			if f := m.field(k); f != nil && f.Type == "many2one" {
+				if pair, ok := o.m[k].([]any); ok {
+					o.m[k] = pair[0]
+				}
+			}
+		}
+	}
+	return rows, nil
 }
 
 func (s *Server) mCreate(m *model, _ []int64, p map[string]any) (any, *odooError) {

@@ -50,11 +50,14 @@ func (f *field) attrs(filter []string) *omap {
 		}
 		all["selection"] = sel
 	}
-	if len(filter) == 0 {
-		all["name"] = f.Name
-		all["store"] = f.Store
-		all["searchable"] = f.Store
-		all["sortable"] = f.Store
+	extra := map[string]any{
+		"name": f.Name, "store": f.Store, "searchable": f.Store, "sortable": f.Store,
+		"groupable": f.Store && !f.x2many(), "manual": f.Custom,
+	}
+	for k, v := range extra {
+		if len(filter) == 0 || contains(filter, k) {
+			all[k] = v
+		}
 	}
 	o := newOmap()
 	keys := make([]string, 0, len(all))

@@ -757,3 +757,24 @@ func TestAttachmentsEventsPayments(t *testing.T) {
 		t.Errorf("payment (-want +got):\n%s", d)
 	}
 }
+
+func TestContextLimitZeroAndLoad(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	co := mustJSON(t, srv, "res.partner", "create", []any{map[string]any{"name": "Co", "company_type": "company"}}, nil).(int64)
+	arch := srv.Seed("res.partner", map[string]any{"name": "Old", "parent_id": co, "active": false})[0]
+	if r, _ := srv.Get("res.partner", co); r["is_company"] != true || r["company_type"] != "company" {
+		t.Errorf("company_type inverse: %v", r)
+	}
+	got := mustJSON(t, srv, "res.partner", "search", []any{[]any{[]any{"parent_id", "=", co}}}, map[string]any{"context": map[string]any{"active_test": false}, "limit": 0})
+	if !cmp.Equal(got, []any{arch}) {
+		t.Errorf("active_test=False, limit=0: %v", got)
+	}
+	if got := mustJSON(t, srv, "res.partner", "search_count", []any{[]any{[]any{"parent_id", "=", co}}}, nil); got != int64(0) {
+		t.Errorf("archived counted by default: %v", got)
+	}
+	got = mustJSON(t, srv, "res.partner", "read", []any{[]any{arch}, []any{"parent_id"}}, map[string]any{"load": "_classic_write"})
+	if want := []any{map[string]any{"id": arch, "parent_id": co}}; !cmp.Equal(got, want) {
+		t.Errorf("load=_classic_write: %v", got)
+	}
+}
