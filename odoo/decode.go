@@ -8,6 +8,7 @@ import (
 	"math"
 	"reflect"
 	"strconv"
+	"time"
 
 	"github.com/shopspring/decimal"
 )
@@ -229,16 +230,22 @@ func (d *decoder) value(t token, v reflect.Value, p *plan) error {
 		}
 	case pkTime:
 		if t.kind == tokString || t.kind == tokTime {
-			if tm, ok := parseOdooTime(string(t.text)); ok {
-				v.Set(reflect.ValueOf(tm))
+			if tm, ok := parseTimeBytes(t.text); ok {
+				*(v.Addr().Interface().(*time.Time)) = tm
 				return nil
 			}
 		}
-	case pkDate, pkDateTime:
+	case pkDate:
 		if t.kind == tokString || t.kind == tokTime {
-			if tm, ok := parseOdooTime(string(t.text)); ok {
-				v.Field(0).Set(reflect.ValueOf(tm))
-				v.Field(1).SetBool(true)
+			if tm, ok := parseTimeBytes(t.text); ok {
+				*(v.Addr().Interface().(*Date)) = Date{Time: tm, Valid: true}
+				return nil
+			}
+		}
+	case pkDateTime:
+		if t.kind == tokString || t.kind == tokTime {
+			if tm, ok := parseTimeBytes(t.text); ok {
+				*(v.Addr().Interface().(*DateTime)) = DateTime{Time: tm, Valid: true}
 				return nil
 			}
 		}
@@ -625,4 +632,42 @@ func (d *decoder) anyValue(t token) (any, error) {
 		}
 	}
 	return nil, &syntaxError{msg: "unexpected " + t.kind.String(), offset: -1}
+}
+
+// parseTimeBytes parses Odoo's "2006-01-02" and "2006-01-02 15:04:05" (UTC)
+// without allocating, falling back to parseOdooTime for other forms.
+func parseTimeBytes(b []byte) (time.Time, bool) {
+	if len(b) != 10 && len(b) != 19 {
+		return parseOdooTime(string(b))
+	}
+	num := func(i, n int) (int, bool) {
+		v := 0
+		for _, c := range b[i : i+n] {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v, true
+	}
+	y, ok1 := num(0, 4)
+	mo, ok2 := num(5, 2)
+	d, ok3 := num(8, 2)
+	if !ok1 || !ok2 || !ok3 || b[4] != '-' || b[7] != '-' || mo < 1 || mo > 12 || d < 1 || d > daysIn(time.Month(mo), y) {
+		return parseOdooTime(string(b))
+	}
+	if len(b) == 10 {
+		return time.Date(y, time.Month(mo), d, 0, 0, 0, 0, time.UTC), true
+	}
+	h, ok4 := num(11, 2)
+	mi, ok5 := num(14, 2)
+	sec, ok6 := num(17, 2)
+	if !ok4 || !ok5 || !ok6 || (b[10] != ' ' && b[10] != 'T') || b[13] != ':' || b[16] != ':' || h > 23 || mi > 59 || sec > 59 {
+		return parseOdooTime(string(b))
+	}
+	return time.Date(y, time.Month(mo), d, h, mi, sec, 0, time.UTC), true
+}
+
+func daysIn(m time.Month, year int) int {
+	return time.Date(year, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }

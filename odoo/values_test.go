@@ -337,3 +337,13 @@ func TestNoneResultOverXMLRPC(t *testing.T) {
 		t.Fatalf("result %v, want nil", res)
 	}
 }
+
+func TestParseTimeBytes(t *testing.T) {
+	for _, s := range []string{"2026-11-22 21:46:39", "2026-02-28", "2024-02-29", "2026-11-22T21:46:39", "20261122T21:46:39", "2026-11-22 21:46:39.123456", "2026-02-30", "2026-13-01", "2026-11-22 24:00:00", "abcd-ef-gh", "2026-1-2", ""} {
+		got, ok := parseTimeBytes([]byte(s))
+		want, wok := parseOdooTime(s)
+		if ok != wok || !got.Equal(want) {
+			t.Errorf("%q: fast %v %v, reference %v %v", s, got, ok, want, wok)
+		}
+	}
+}
