@@ -569,3 +569,24 @@ func TestRequestJSON(t *testing.T) {
 		t.Error("accepted an impossible date")
 	}
 }
+
+func TestPackageJSON(t *testing.T) {
+	t.Parallel()
+	for _, p := range cotizador.DemoPackages() {
+		b, err := json.Marshal(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back cotizador.Package
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatal(err)
+		}
+		b2, _ := json.Marshal(back)
+		if !bytes.Equal(b, b2) {
+			t.Errorf("round trip:\n%s\n%s", b, b2)
+		}
+		if p.Market == cotizador.MarketEdomex {
+			golden(t, "edomex_package.json", append(b, '\n'))
+		}
+	}
+}

@@ -90,6 +90,50 @@ type quoteJSON struct {
 	Schedule         *amortization.Schedule `json:"schedule"`
 }
 
+func (p Package) toJSON() packageJSON {
+	terms := p.Terms
+	if terms == nil {
+		terms = []int{}
+	}
+	return packageJSON{
+		ID: p.ID, Name: p.Name, Market: p.Market,
+		Components: componentsToJSON(p.Components),
+		AnnualRate: p.AnnualRate, Terms: terms, Frequency: p.Frequency,
+		Method: p.method(), MinDownPayment: p.MinDownPayment, IVARate: p.IVARate,
+		Commission: p.Commission,
+	}
+}
+
+func (w packageJSON) toPackage() Package {
+	return Package{
+		ID: w.ID, Name: w.Name, Market: w.Market,
+		Components: componentsFromJSON(w.Components),
+		AnnualRate: w.AnnualRate, Terms: w.Terms, Frequency: w.Frequency,
+		Method: w.Method, MinDownPayment: w.MinDownPayment, IVARate: w.IVARate,
+		Commission: w.Commission,
+	}
+}
+
+// MarshalJSON encodes the package for the PWA (GET
+// /api/cotizador/paquete/:mercado): {"id","name","market","components":
+// [{"code","name","product_ref","price","required"}],"annual_rate",
+// "terms","frequency","method","min_down_payment","iva_rate",
+// "commission"} with prices as two-decimal strings and rates as decimal
+// fraction strings ("0.36").
+func (p Package) MarshalJSON() ([]byte, error) {
+	return json.Marshal(p.toJSON())
+}
+
+// UnmarshalJSON decodes the shape MarshalJSON writes.
+func (p *Package) UnmarshalJSON(b []byte) error {
+	var w packageJSON
+	if err := json.Unmarshal(b, &w); err != nil {
+		return fmt.Errorf("cotizador: decode package: %w", err)
+	}
+	*p = w.toPackage()
+	return nil
+}
+
 func componentsToJSON(cs []Component) []componentJSON {
 	out := make([]componentJSON, len(cs))
 	for i, c := range cs {
@@ -118,21 +162,15 @@ func (q Quote) MarshalJSON() ([]byte, error) {
 		comps = []string{}
 	}
 	w := quoteJSON{
-		Folio:       q.Folio,
-		CreatedAt:   q.CreatedAt,
-		Client:      clientJSON(q.Request.Client),
-		Market:      q.Request.Market,
-		Components:  comps,
-		DownPayment: money(q.Request.DownPayment),
-		Term:        q.Request.Term,
-		StartDate:   q.Request.Start.Format(time.DateOnly),
-		Package: packageJSON{
-			ID: q.Package.ID, Name: q.Package.Name, Market: q.Package.Market,
-			Components: componentsToJSON(q.Package.Components),
-			AnnualRate: q.Package.AnnualRate, Terms: q.Package.Terms, Frequency: q.Package.Frequency,
-			Method: q.Package.method(), MinDownPayment: q.Package.MinDownPayment, IVARate: q.Package.IVARate,
-			Commission: q.Package.Commission,
-		},
+		Folio:          q.Folio,
+		CreatedAt:      q.CreatedAt,
+		Client:         clientJSON(q.Request.Client),
+		Market:         q.Request.Market,
+		Components:     comps,
+		DownPayment:    money(q.Request.DownPayment),
+		Term:           q.Request.Term,
+		StartDate:      q.Request.Start.Format(time.DateOnly),
+		Package:        q.Package.toJSON(),
 		Lines:          componentsToJSON(q.Lines),
 		Subtotal:       money(q.Subtotal),
 		DownPaymentPct: q.DownPaymentPercent().StringFixed(1),
@@ -158,13 +196,7 @@ func (q *Quote) UnmarshalJSON(b []byte) error {
 	if err != nil {
 		return fmt.Errorf("cotizador: decode quote start_date: %w", err)
 	}
-	pkg := Package{
-		ID: w.Package.ID, Name: w.Package.Name, Market: w.Package.Market,
-		Components: componentsFromJSON(w.Package.Components),
-		AnnualRate: w.Package.AnnualRate, Terms: w.Package.Terms, Frequency: w.Package.Frequency,
-		Method: w.Package.Method, MinDownPayment: w.Package.MinDownPayment, IVARate: w.Package.IVARate,
-		Commission: w.Package.Commission,
-	}
+	pkg := w.Package.toPackage()
 	out := Quote{
 		Folio:     w.Folio,
 		CreatedAt: w.CreatedAt,
