@@ -112,7 +112,9 @@ func helperFor(c *Client, lc logicalCall) func(ctx context.Context) (any, error)
 		if len(lc.args) != 0 || len(lc.kwargs) != 1 || lc.kwargs["attributes"] == nil {
 			return nil
 		}
-		return func(ctx context.Context) (any, error) { return c.FieldsGet(ctx, lc.model, strs(lc.kwargs["attributes"]), nil) }
+		return func(ctx context.Context) (any, error) {
+			return c.FieldsGet(ctx, lc.model, strs(lc.kwargs["attributes"]), nil)
+		}
 	case "read_group":
 		if len(lc.args) != 3 || !has("lazy") {
 			return nil
