@@ -82,6 +82,8 @@ func (s *Server) defaults(m *model, vals map[string]any) map[string]any {
 		}
 	case "sale.order.line":
 		setIf("product_uom_qty", 1.0)
+		setIf("product_uom_id", int64(1))
+		setIf("product_uom", int64(1))
 		setIf("customer_lead", 0.0)
 		setIf("discount", 0.0)
 	case "account.analytic.line":
@@ -118,6 +120,8 @@ func (s *Server) defaults(m *model, vals map[string]any) map[string]any {
 		setIf("invoice_reference_model", "odoo")
 	case "product.template", "product.product":
 		d["type"] = "consu"
+		d["categ_id"] = int64(1)
+		d["uom_id"] = int64(1)
 		d["sale_ok"] = true
 		d["purchase_ok"] = true
 		d["list_price"] = 1.0
@@ -230,7 +234,24 @@ func (s *Server) beforeCreate(m *model, vals map[string]any) *odooError {
 		}
 	case "res.partner":
 		partnerCompanyType(vals)
+	case "sale.order":
+		if pid, ok := asInt(vals["partner_id"]); ok && pid != 0 {
+			for _, k := range []string{"partner_invoice_id", "partner_shipping_id"} {
+				if _, set := vals[k]; !set {
+					vals[k] = pid
+				}
+			}
+		}
 	case "crm.lead":
+		if pid, ok := asInt(vals["partner_id"]); ok && pid != 0 {
+			if p := s.models["res.partner"]; p != nil && p.recs[pid] != nil {
+				for dst, src := range map[string]string{"email_from": "email", "phone": "phone"} {
+					if _, set := vals[dst]; !set && m.field(dst) != nil && truthy(p.recs[pid][src]) {
+						vals[dst] = p.recs[pid][src]
+					}
+				}
+			}
+		}
 		if !truthy(vals["name"]) {
 			if pid, ok := asInt(vals["partner_id"]); ok && pid != 0 {
 				if p := s.models["res.partner"]; p != nil && p.recs[pid] != nil {

@@ -230,7 +230,8 @@ var handModels = []handModel{
 		"purchase_ok:boolean:Can be Purchased", "description_sale:text:Sales Description",
 		"taxes_id:many2many:Sales Taxes|rel=account.tax", "priority:selection:Favorite|sel=0/Normal,1/Favorite",
 		"product_variant_ids:one2many:Products|rel=product.product|inv=product_tmpl_id",
-		"company_id:many2one:Company|rel=res.company",
+		"company_id:many2one:Company|rel=res.company", "categ_id:many2one:Product Category|rel=product.category",
+		"uom_id:many2one:Unit|req|rel=uom.uom",
 	}},
 	{name: "product.product", description: "Product Variant", order: "priority desc, default_code, name, id", fields: []fdef{
 		"product_tmpl_id:many2one:Product Template|req|rel=product.template",
@@ -239,7 +240,14 @@ var handModels = []handModel{
 		"sale_ok:boolean:Can be Sold", "purchase_ok:boolean:Can be Purchased",
 		"description_sale:text:Sales Description", "taxes_id:many2many:Sales Taxes|rel=account.tax",
 		"priority:selection:Favorite|sel=0/Normal,1/Favorite", "barcode:char:Barcode",
-		"company_id:many2one:Company|rel=res.company",
+		"company_id:many2one:Company|rel=res.company", "categ_id:many2one:Product Category|rel=product.category",
+		"uom_id:many2one:Unit|req|rel=uom.uom",
+	}},
+	{name: "product.category", description: "Product Category", order: "complete_name", fields: []fdef{
+		"name:char:Name|req", "complete_name:char:Complete Name", "parent_id:many2one:Parent Category|rel=product.category",
+	}},
+	{name: "uom.uom", description: "Product Unit of Measure", order: "sequence, id", fields: []fdef{
+		"name:char:Unit Name|req", "active:boolean:Active", "sequence:integer:Sequence", "rounding:float:Rounding Precision",
 	}},
 	{name: "account.tax", description: "Tax", order: "sequence,id", fields: []fdef{
 		"name:char:Tax Name|req", "amount:float:Amount|req", "amount_type:selection:Tax Computation|req|sel=group/Group of Taxes,fixed/Fixed,percent/Percentage,division/Percentage Tax Included",
@@ -266,6 +274,9 @@ var handModels = []handModel{
 		"user_id:many2one:Salesperson|rel=res.users", "team_id:many2one:Sales Team|rel=crm.team",
 		"opportunity_id:many2one:Opportunity|rel=crm.lead", "locked:boolean:Locked|ro",
 		"invoice_status:selection:Invoice Status|ro|sel=upselling/Upselling Opportunity,invoiced/Fully Invoiced,to invoice/To Invoice,no/Nothing to Invoice",
+		"partner_invoice_id:many2one:Invoice Address|req|rel=res.partner", "partner_shipping_id:many2one:Delivery Address|req|rel=res.partner",
+		"reference:char:Payment Ref.", "require_signature:boolean:Online signature", "require_payment:boolean:Online payment",
+		"amount_undiscounted:float:Amount Before Discount|ro", "type_name:char:Type Name|ro",
 		"message_ids:one2many:Messages|rel=mail.message",
 	}},
 	{name: "mail.message", description: "Message", order: "id desc", recName: "record_name", fields: []fdef{

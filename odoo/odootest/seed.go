@@ -55,6 +55,12 @@ func (s *Server) seed() error {
 			{"id": int64(1), "name": "Discussions", "sequence": int64(0), "internal": false, "default": true},
 			{"id": int64(2), "name": "Note", "sequence": int64(100), "internal": true, "default": false},
 		}},
+		{"product.category", []row{
+			{"id": int64(1), "name": "All", "complete_name": "All"},
+		}},
+		{"uom.uom", []row{
+			{"id": int64(1), "name": "Units", "active": true, "sequence": int64(1), "rounding": 0.01},
+		}},
 		{"account.analytic.plan", []row{
 			{"id": int64(1), "name": "Project", "sequence": int64(10), "default_applicability": "optional"},
 		}},
