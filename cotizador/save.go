@@ -42,35 +42,91 @@ func (e *MismatchError) Is(target error) bool { return target == ErrQuoteMismatc
 // as a *MismatchError. The server never stores a table it would not
 // produce itself.
 func VerifyQuote(ctx context.Context, src PackageSource, q *Quote) error {
+	_, err := verify(ctx, src, q)
+	return err
+}
+
+// verify is VerifyQuote returning the server's own recomputation.
+func verify(ctx context.Context, src PackageSource, q *Quote) (*Quote, error) {
 	if q == nil || q.Schedule == nil {
-		return &MismatchError{Field: "schedule", Got: "null", Want: "la tabla de amortización"}
+		return nil, &MismatchError{Field: "schedule", Got: "null", Want: "la tabla de amortización"}
 	}
 	if !q.Request.Market.Valid() {
-		return &ValidationError{Errors: []FieldError{marketError(q.Request.Market)}}
+		return nil, &ValidationError{Errors: []FieldError{marketError(q.Request.Market)}}
 	}
 	pkg, err := src.Package(ctx, q.Request.Market)
 	if err != nil {
-		return fmt.Errorf("cotizador: verify quote: %w", err)
+		return nil, fmt.Errorf("cotizador: verify quote: %w", err)
 	}
 	if q.Request.Start.IsZero() {
-		return &MismatchError{Field: "start_date", Got: "", Want: "una fecha"}
+		return nil, &MismatchError{Field: "start_date", Got: "", Want: "una fecha"}
 	}
 	fresh, err := NewQuote(pkg, q.Request, q.CreatedAt)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	if equalQuotes(q, fresh) {
+		return fresh, nil
 	}
 	got, err := json.Marshal(q)
 	if err != nil {
-		return fmt.Errorf("cotizador: verify quote: %w", err)
+		return nil, fmt.Errorf("cotizador: verify quote: %w", err)
 	}
 	want, err := json.Marshal(fresh)
 	if err != nil {
-		return fmt.Errorf("cotizador: verify quote: %w", err)
+		return nil, fmt.Errorf("cotizador: verify quote: %w", err)
 	}
 	if bytes.Equal(got, want) {
-		return nil
+		// Same document, different values: amounts finer than a cent.
+		return nil, &MismatchError{Field: "(importes con más de dos decimales)", Got: "", Want: ""}
 	}
-	return firstDifference(got, want)
+	return nil, firstDifference(got, want)
+}
+
+// equalQuotes compares every field that reaches the quote document, by
+// value (decimal.Equal), without encoding.
+func equalQuotes(a, b *Quote) bool {
+	ra, rb := a.Request, b.Request
+	if a.Folio != b.Folio || !a.CreatedAt.Equal(b.CreatedAt) || ra.Market != rb.Market || ra.Client != rb.Client ||
+		!slices.Equal(ra.Components, rb.Components) || !ra.DownPayment.Equal(rb.DownPayment) || ra.Term != rb.Term ||
+		!ra.Start.Equal(rb.Start) {
+		return false
+	}
+	pa, pb := &a.Package, &b.Package
+	if pa.ID != pb.ID || pa.Name != pb.Name || pa.Market != pb.Market || !equalComponents(pa.Components, pb.Components) ||
+		!pa.AnnualRate.Equal(pb.AnnualRate) || !slices.Equal(pa.Terms, pb.Terms) || pa.Frequency != pb.Frequency ||
+		pa.method() != pb.method() || !pa.MinDownPayment.Equal(pb.MinDownPayment) || !pa.IVARate.Equal(pb.IVARate) ||
+		!pa.Commission.Equal(pb.Commission) {
+		return false
+	}
+	if !equalComponents(a.Lines, b.Lines) || !a.Subtotal.Equal(b.Subtotal) || !a.Financed.Equal(b.Financed) {
+		return false
+	}
+	sa, sb := a.Schedule, b.Schedule
+	if sa == nil || sb == nil {
+		return sa == sb
+	}
+	if !sa.Payment.Equal(sb.Payment) || !sa.CAT.Equal(sb.CAT) || !sa.CommissionAmount.Equal(sb.CommissionAmount) ||
+		!sa.LevelPayment.Equal(sb.LevelPayment) || !sa.Totals.Interest.Equal(sb.Totals.Interest) ||
+		!sa.Totals.IVA.Equal(sb.Totals.IVA) || !sa.Totals.Principal.Equal(sb.Totals.Principal) ||
+		!sa.Totals.Payment.Equal(sb.Totals.Payment) || len(sa.Rows) != len(sb.Rows) {
+		return false
+	}
+	for i := range sa.Rows {
+		x, y := &sa.Rows[i], &sb.Rows[i]
+		if x.N != y.N || !x.DueDate.Equal(y.DueDate) || !x.OpeningBalance.Equal(y.OpeningBalance) ||
+			!x.Interest.Equal(y.Interest) || !x.IVA.Equal(y.IVA) || !x.Principal.Equal(y.Principal) ||
+			!x.Payment.Equal(y.Payment) || !x.ClosingBalance.Equal(y.ClosingBalance) {
+			return false
+		}
+	}
+	return true
+}
+
+func equalComponents(a, b []Component) bool {
+	return slices.EqualFunc(a, b, func(x, y Component) bool {
+		return x.Code == y.Code && x.Name == y.Name && x.ProductRef == y.ProductRef && x.Required == y.Required && x.Price.Equal(y.Price)
+	})
 }
 
 // firstDifference compares two JSON documents leaf by leaf.
@@ -258,7 +314,8 @@ func (c *Cotizador) Quote(ctx context.Context, req Request) (*Quote, error) {
 	return NewQuote(pkg, req, c.now())
 }
 
-// Save verifies q (VerifyQuote), renders its JSON and PDF and stores them
+// Save verifies q (VerifyQuote), renders the JSON and PDF of the server's
+// own recomputation (identical to q) and stores them
 // on the client's lead with a chatter note (POST /api/cotizador/save). A
 // quote without a lead is a *ValidationError (RuleLead); one that differs
 // from its recomputation a *MismatchError; nothing is stored then.
@@ -267,7 +324,9 @@ func (c *Cotizador) Save(ctx context.Context, q *Quote) (Receipt, error) {
 		return Receipt{}, &ValidationError{Errors: []FieldError{{"client.lead_id", RuleLead,
 			"La cotización debe estar ligada a una oportunidad del cliente para guardarse"}}}
 	}
-	if err := VerifyQuote(ctx, c.Packages, q); err != nil {
+	// Store the server's own computation, proven identical to q.
+	q, err := verify(ctx, c.Packages, q)
+	if err != nil {
 		return Receipt{}, err
 	}
 	doc, err := json.MarshalIndent(q, "", "  ")
