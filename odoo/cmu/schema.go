@@ -496,8 +496,13 @@ func diffSchema(sc Schema, st *schemaState) ([]pendingChange, error) {
 			out = append(out, pendingChange{Change: Change{Kind: ChangeJournal, Name: j.Code, Detail: j.Name}, jrnl: j})
 		}
 	}
+	// List the changes in the order Ensure applies them.
+	slices.SortStableFunc(out, func(a, b pendingChange) int { return slices.Index(changeOrder, a.Kind) - slices.Index(changeOrder, b.Kind) })
 	return out, nil
 }
+
+// changeOrder is the order in which Ensure applies the kinds of change.
+var changeOrder = []ChangeKind{ChangeModel, ChangeField, ChangeSelection, ChangePlan, ChangeStage, ChangeJournal}
 
 func publicChanges(p []pendingChange) []Change {
 	out := make([]Change, len(p))
