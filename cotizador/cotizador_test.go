@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -588,5 +589,64 @@ func TestPackageJSON(t *testing.T) {
 		if p.Market == cotizador.MarketEdomex {
 			golden(t, "edomex_package.json", append(b, '\n'))
 		}
+	}
+}
+
+// TestQuoteProperties: random requests on both demo packages either break
+// a named rule or give a quote whose numbers add up and that survives a
+// JSON round trip through VerifyQuote.
+func TestQuoteProperties(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(2026, 6))
+	c := &cotizador.Cotizador{Packages: cotizador.DemoSource{}, Now: func() time.Time { return created }}
+	okCount := 0
+	for i := range 60 {
+		pkg := cotizador.DemoPackages()[r.IntN(2)]
+		req := cotizador.Request{Market: pkg.Market, Client: cotizador.Client{LeadID: int64(i + 1)}, Term: pkg.Terms[r.IntN(len(pkg.Terms))],
+			Start: start.AddDate(0, 0, r.IntN(400))}
+		for _, comp := range pkg.Components {
+			if !comp.Required && r.IntN(2) == 0 {
+				req.Components = append(req.Components, comp.Code)
+			}
+		}
+		if r.IntN(6) == 0 {
+			req.Term++ // usually not allowed
+		}
+		subtotal := cotizador.Subtotal(pkg, req.Components)
+		min := cotizador.MinDownPayment(pkg, subtotal)
+		req.DownPayment = min.Add(decimal.New(r.Int64N(20_000_000)-2_000_000, -2)) // around the minimum
+		q, err := c.Quote(ctx, req)
+		if err != nil {
+			var ve *cotizador.ValidationError
+			if !errors.As(err, &ve) || len(ve.Errors) == 0 {
+				t.Fatalf("case %d: %v", i, err)
+			}
+			for _, fe := range ve.Errors {
+				if fe.Rule == "" || fe.Message == "" {
+					t.Fatalf("case %d: unnamed rule %+v", i, fe)
+				}
+			}
+			continue
+		}
+		okCount++
+		if !q.Financed.Equal(q.Subtotal.Sub(q.Request.DownPayment)) || !q.Subtotal.Equal(subtotal) ||
+			q.Request.DownPayment.LessThan(min) || !q.Schedule.Totals.Principal.Equal(q.Financed) {
+			t.Fatalf("case %d: amounts do not add up: %+v", i, q)
+		}
+		b, err := json.Marshal(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back cotizador.Quote
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatal(err)
+		}
+		if err := cotizador.VerifyQuote(ctx, cotizador.DemoSource{}, &back); err != nil {
+			t.Fatalf("case %d: %v", i, err)
+		}
+	}
+	if okCount < 20 {
+		t.Errorf("only %d valid quotes out of 60", okCount)
 	}
 }
