@@ -61,3 +61,31 @@ func ExampleValidationError() {
 	// term [plazo_permitido]: El plazo de 100 pagos no está permitido para edomex; plazos permitidos: 104, 156 y 208 pagos semanales
 	// down_payment [enganche_minimo]: El enganche mínimo para edomex es 20% (50,000.00 MXN)
 }
+
+// ExampleVerifyQuote shows the save-time check refusing a quote whose
+// table was edited after it left the server.
+func ExampleVerifyQuote() {
+	ctx := context.Background()
+	src := cotizador.DemoSource{}
+	q, err := cotizador.NewQuote(cotizador.DemoPackages()[0], cotizador.Request{
+		Market:      cotizador.MarketEdomex,
+		DownPayment: decimal.RequireFromString("47600"),
+		Term:        104,
+		Start:       time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC),
+	}, time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("as computed:", cotizador.VerifyQuote(ctx, src, q))
+
+	q.Schedule.Rows[10].Interest = q.Schedule.Rows[10].Interest.Sub(decimal.RequireFromString("0.01"))
+	err = cotizador.VerifyQuote(ctx, src, q)
+	var me *cotizador.MismatchError
+	if errors.As(err, &me) {
+		fmt.Println("edited:", me.Field)
+	}
+	// Output:
+	// as computed: <nil>
+	// edited: schedule.rows[10].interest
+}
