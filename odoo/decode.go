@@ -187,6 +187,18 @@ func (d *decoder) value(t token, v reflect.Value, p *plan) error {
 				return nil
 			}
 		}
+		if t.kind == tokArray {
+			// A many2one [id, "name"] read into an integer keeps the id.
+			var m Many2One
+			if err := d.many2one(t, reflect.ValueOf(&m).Elem(), p); err != nil {
+				return err
+			}
+			if !v.OverflowInt(m.ID) {
+				v.SetInt(m.ID)
+				return nil
+			}
+			return d.mismatch(p, t)
+		}
 	case pkUint:
 		if t.kind == tokInt || t.kind == tokFloat {
 			n, ok := parseIntText(t)

@@ -162,3 +162,27 @@ func TestDecodeBounds(t *testing.T) {
 		})
 	}
 }
+
+func FuzzParseDomain(f *testing.F) {
+	f.Add([]byte(`["&", ["is_company", "=", true], "|", ["country_id", "=", 156], ["name", "ilike", "ruta"]]`))
+	f.Add([]byte(`["!", ["email", "=", false], ["id", "not in", [1, 2, 3]], ["create_date", ">=", "2026-01-01 00:00:00"]]`))
+	f.Add([]byte(`[[0, "=", 1]]`))
+	f.Add([]byte(`["|"]`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		d, err := ParseDomain(data)
+		if err != nil {
+			return
+		}
+		// A domain that parses re-encodes, and its normalised form still validates.
+		var b bytes.Buffer
+		if err := encodeJSON(&b, &planCache{}, d); err != nil {
+			t.Fatalf("valid domain does not encode: %v", err)
+		}
+		if err := And(d, Eq("id", 1)).Validate(); err != nil {
+			t.Fatalf("combined domain invalid: %v", err)
+		}
+		if err := Not(d).Validate(); err != nil {
+			t.Fatalf("negated domain invalid: %v", err)
+		}
+	})
+}

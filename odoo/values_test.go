@@ -347,3 +347,17 @@ func TestParseTimeBytes(t *testing.T) {
 		}
 	}
 }
+
+func TestMany2OneIntoInt(t *testing.T) {
+	var row struct {
+		Parent  int64 `odoo:"parent_id"`
+		Country int64 `odoo:"country_id"`
+	}
+	j := &jsonSource{b: []byte(`{"parent_id": [7, "Ruta 27"], "country_id": false}`)}
+	if err := (&decoder{src: j, plans: &planCache{}}).decodeTop(&row); err != nil {
+		t.Fatal(err)
+	}
+	if row.Parent != 7 || row.Country != 0 {
+		t.Fatalf("got %+v", row)
+	}
+}
