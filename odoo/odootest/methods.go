@@ -77,6 +77,10 @@ type call struct {
 // or missing one.
 func (s *Server) lookupMethod(m *model, name string) (methodSpec, *odooError) {
 	if strings.HasPrefix(name, "_") {
+		if s.Version == "17.0" {
+			return methodSpec{}, &odooError{Name: excAccessError,
+				Message: fmt.Sprintf("Private methods (such as %s) cannot be called remotely.", name)}
+		}
 		return methodSpec{}, &odooError{Name: excAccessError,
 			Message: fmt.Sprintf("Private methods (such as '%s.%s') cannot be called remotely.", m.Name, name)}
 	}
@@ -93,7 +97,7 @@ func (s *Server) lookupMethod(m *model, name string) (methodSpec, *odooError) {
 	if !ok {
 		if s.Version == "17.0" {
 			return methodSpec{}, &odooError{Name: excAttributeError,
-				Message: fmt.Sprintf("type object '%s' has no attribute '%s'", m.Name, name)}
+				Message: fmt.Sprintf("The method '%s' does not exist on the model '%s'", name, m.Name)}
 		}
 		return methodSpec{}, &odooError{Name: excAttributeError,
 			Message: fmt.Sprintf("The method '%s.%s' does not exist", m.Name, name)}
