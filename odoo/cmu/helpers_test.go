@@ -2,6 +2,7 @@ package cmu_test
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -78,3 +79,5 @@ func mustClient(t testing.TB, svc *cmu.Service, n cmu.NewClient) int64 {
 	}
 	return id
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

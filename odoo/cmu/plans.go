@@ -239,7 +239,7 @@ func (s *Service) createPlanOrder(ctx context.Context, req PaymentPlanRequest, p
 		lines[i] = odoo.CreateCommand(map[string]any{
 			"product_id": products[c.ProductRef], "name": c.Name, "product_uom_qty": 1, "price_unit": c.Price,
 			// Prices already include taxes (the package's price to the client).
-			taxField:                odoo.SetCommand(),
+			taxField:                []odoo.Command{odoo.SetCommand()},
 			"analytic_distribution": map[string]any{fmt.Sprint(accountID): 100},
 		})
 	}
@@ -284,7 +284,7 @@ func (s *Service) ensureProducts(ctx context.Context, comps []PackageComponent) 
 	for _, c := range comps {
 		if out[c.ProductRef] == 0 && !slices.Contains(missing, c.ProductRef) {
 			missing = append(missing, c.ProductRef)
-			vals = append(vals, map[string]any{"name": c.Name, "default_code": c.ProductRef, "list_price": c.Price, "sale_ok": true, "taxes_id": odoo.SetCommand()})
+			vals = append(vals, map[string]any{"name": c.Name, "default_code": c.ProductRef, "list_price": c.Price, "sale_ok": true, "taxes_id": []odoo.Command{odoo.SetCommand()}})
 		}
 	}
 	if len(vals) > 0 {

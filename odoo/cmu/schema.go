@@ -497,7 +497,9 @@ func diffSchema(sc Schema, st *schemaState) ([]pendingChange, error) {
 		}
 	}
 	// List the changes in the order Ensure applies them.
-	slices.SortStableFunc(out, func(a, b pendingChange) int { return slices.Index(changeOrder, a.Kind) - slices.Index(changeOrder, b.Kind) })
+	slices.SortStableFunc(out, func(a, b pendingChange) int {
+		return slices.Index(changeOrder, a.Kind) - slices.Index(changeOrder, b.Kind)
+	})
 	return out, nil
 }
 
