@@ -1,0 +1,65 @@
+package fake_test
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cmu-mx/cmu/providers/internal/fake"
+)
+
+func TestCore(t *testing.T) {
+	t.Parallel()
+	var c fake.Core
+	at := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	c.SetClock(func() time.Time { return at })
+	srv := httptest.NewServer(c.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		w.Write(append([]byte("echo:"), b...))
+	})))
+	defer srv.Close()
+	c.FailNext(1, fake.Fault{Status: 418, Match: func(r *http.Request) bool { return r.URL.Path == "/tea" }})
+	c.FailNext(2, fake.Fault{Status: 503, Header: http.Header{"Retry-After": {"1"}}, Body: []byte(`{"x":1}`)})
+
+	do := func(path, body string) (int, string, string) {
+		resp, err := http.Post(srv.URL+path, "text/plain", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b), resp.Header.Get("Retry-After")
+	}
+	// The 418 only matches /tea; other paths take the 503s in order.
+	if st, body, ra := do("/a", "1"); st != 503 || body != `{"x":1}` || ra != "1" {
+		t.Errorf("first: %d %q %q", st, body, ra)
+	}
+	if st, _, _ := do("/tea", "2"); st != 418 {
+		t.Errorf("tea: %d", st)
+	}
+	if st, _, _ := do("/b", "3"); st != 503 {
+		t.Errorf("second 503: %d", st)
+	}
+	if st, body, _ := do("/c", "4"); st != 200 || body != "echo:4" {
+		t.Errorf("after faults: %d %q", st, body)
+	}
+	reqs := c.Requests()
+	if len(reqs) != 4 || string(reqs[3].Body) != "4" || reqs[1].Path != "/tea" || !reqs[0].At.Equal(at) {
+		t.Errorf("recorded %+v", reqs)
+	}
+	reqs[0].Body[0] = 'X'
+	if string(c.Requests()[0].Body) != "1" {
+		t.Error("Requests does not copy")
+	}
+	c.FailNext(1, fake.Fault{Drop: true})
+	if _, err := http.Get(srv.URL); err == nil {
+		t.Error("dropped connection answered")
+	}
+	c.Reset()
+	if len(c.Requests()) != 0 {
+		t.Error("Reset kept requests")
+	}
+}
