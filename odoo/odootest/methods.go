@@ -184,7 +184,12 @@ func (s *Server) execute(c call) (any, *odooError) {
 		}
 	}
 	if c.Method == "create" && c.JSON2 {
-		if _, ok := p["vals_list"].([]any); !ok {
+		// JSON-2 returns result.ids: a dict is created as a one-item list.
+		switch v := p["vals_list"].(type) {
+		case []any:
+		case map[string]any:
+			p["vals_list"] = []any{v}
+		default:
 			return nil, httpError(excUnprocessable, 422, "create() missing 1 required positional argument: 'vals_list'")
 		}
 	}
