@@ -54,8 +54,9 @@ func TestCore(t *testing.T) {
 	if string(c.Requests()[0].Body) != "1" {
 		t.Error("Requests does not copy")
 	}
+	// POST: net/http would transparently retry an idempotent GET.
 	c.FailNext(1, fake.Fault{Drop: true})
-	if _, err := http.Get(srv.URL); err == nil {
+	if _, err := http.Post(srv.URL, "text/plain", strings.NewReader("5")); err == nil {
 		t.Error("dropped connection answered")
 	}
 	c.Reset()
