@@ -621,3 +621,20 @@ func TestJSONValueAndPointer(t *testing.T) {
 		t.Error("value and pointer encodings differ")
 	}
 }
+
+func TestMoneyFormatting(t *testing.T) {
+	t.Parallel()
+	// Row amounts take the fast path; the others must format identically.
+	for _, v := range []decimal.Decimal{decimal.New(5, -2), decimal.New(-5, -2), decimal.New(123456, -2), decimal.New(0, -2),
+		decimal.New(-100, -2), d("1"), d("2.5"), d("0.005"), d("-0.015"), d("123456789012345678901234.56")} {
+		row := amortization.Row{N: 1, OpeningBalance: v, Interest: v, IVA: v, Principal: v, Payment: v, ClosingBalance: v, DueDate: date("2026-01-01")}
+		b, err := json.Marshal(row)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := `"opening_balance":"` + v.StringFixed(2) + `"`
+		if !strings.Contains(string(b), want) {
+			t.Errorf("%s: %s lacks %s", v, b, want)
+		}
+	}
+}

@@ -70,9 +70,19 @@ func (r *Row) appendJSON(b []byte) []byte {
 	return append(b, `"}`...)
 }
 
-// appendMoney appends d with exactly two decimals.
+// appendMoney appends d with exactly two decimals, without allocating for
+// the usual amounts (exponent −2, at most 18 digits).
 func appendMoney(b []byte, d decimal.Decimal) []byte {
-	return append(b, d.StringFixed(2)...)
+	if d.Exponent() != -2 || d.NumDigits() > 18 {
+		return append(b, d.StringFixed(2)...)
+	}
+	c := d.CoefficientInt64()
+	if c < 0 {
+		b = append(b, '-')
+		c = -c
+	}
+	b = strconv.AppendInt(b, c/100, 10)
+	return append(b, '.', byte('0'+c%100/10), byte('0'+c%10))
 }
 
 // UnmarshalJSON decodes the shape MarshalJSON writes. Money must be
