@@ -8,9 +8,9 @@ import (
 
 // Seed creates records of model as a create call would (defaults,
 // computed values, x2many commands, constraints) and returns their ids. A
-// record may carry an "id" to create it with that id. On error Seed fails
-// t when given (see [Server.SeedT]) and panics otherwise: seeding is test
-// setup.
+// record may carry an "id" to create it with that id. Go ints, []int and
+// []string are accepted where Odoo takes integers and lists. Seed panics on
+// an error (seeding is test setup); [Server.SeedT] fails a test instead.
 func (s *Server) Seed(model string, records ...map[string]any) []int64 {
 	ids, err := s.seed1(model, records)
 	if err != nil {
