@@ -652,6 +652,13 @@ func (s *Server) computeField(m *model, rec map[string]any, f *field) (any, bool
 			return tax.InexactFloat64(), true
 		}
 		return sub.Add(tax).InexactFloat64(), true
+	case "res.users.name", "res.users.email":
+		if pid, _ := rec["partner_id"].(int64); pid != 0 {
+			if p := s.models["res.partner"]; p != nil && p.recs[pid] != nil {
+				return p.recs[pid][f.Name], true
+			}
+		}
+		return nil, true
 	case "product.product.lst_price":
 		return rec["list_price"], true
 	case "ir.attachment.file_size":

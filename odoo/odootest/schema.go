@@ -383,6 +383,7 @@ var computedFields = map[string][]string{
 	"account.analytic.account": {"balance", "debit", "credit", "line_ids", "root_plan_id"},
 	"sale.order":               {"amount_untaxed", "amount_tax", "amount_total", "order_line"},
 	"sale.order.line":          {"price_subtotal", "price_tax", "price_total"},
+	"res.users":                {"name", "email"},
 	"ir.attachment":            {"file_size", "checksum", "store_fname", "res_name", "local_url"},
 }
 
