@@ -527,6 +527,13 @@ func FuzzScheduleJSON(f *testing.F) {
 	}
 	b, _ := json.Marshal(s)
 	f.Add(b)
+	for _, name := range []string{"testdata/issue_example.json", "testdata/python/monthly_german_balloon.json"} {
+		seed, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(seed)
+	}
 	f.Add([]byte(`{"payment":"1","cat":"0.0","totals":{"interest":"0","iva":"0","principal":"1","payment":"1"},"rows":[{"n":1,"due_date":"2026-01-01","opening_balance":"1","interest":"0","iva":"0","principal":"1","payment":"1","closing_balance":"0"}]}`))
 	f.Add([]byte(`{"payment":"1e400"}`))
 	f.Add([]byte(`{"rows":[{"due_date":"2026-02-30"}]}`))

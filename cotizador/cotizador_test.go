@@ -429,6 +429,9 @@ func TestSave(t *testing.T) {
 	if _, err := c.Save(ctx, qa); !errors.As(err, &ve) || ve.Errors[0].Rule != cotizador.RuleLead {
 		t.Errorf("Save(no lead) = %v", err)
 	}
+	if _, err := (&cotizador.Cotizador{Packages: cotizador.DemoSource{}}).Save(ctx, q); err == nil {
+		t.Error("Save without a Store succeeded")
+	}
 	if n := len(store.Saved()); n != 1 {
 		t.Errorf("%d saved after rejections, want 1", n)
 	}

@@ -320,6 +320,9 @@ func (c *Cotizador) Quote(ctx context.Context, req Request) (*Quote, error) {
 // quote without a lead is a *ValidationError (RuleLead); one that differs
 // from its recomputation a *MismatchError; nothing is stored then.
 func (c *Cotizador) Save(ctx context.Context, q *Quote) (Receipt, error) {
+	if c.Store == nil {
+		return Receipt{}, errors.New("cotizador: save: no Store configured")
+	}
 	if q == nil || q.Request.Client.LeadID <= 0 {
 		return Receipt{}, &ValidationError{Errors: []FieldError{{"client.lead_id", RuleLead,
 			"La cotización debe estar ligada a una oportunidad del cliente para guardarse"}}}
