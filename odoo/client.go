@@ -618,3 +618,7 @@ func authFailed() *Error {
 	return &Error{Op: "login", Method: "authenticate", Kind: KindAccessDenied, Name: nameAccessDenied,
 		Message: "authentication failed: wrong database, login or password/API key"}
 }
+
+// CloseIdleConnections closes idle keep-alive connections of the client's
+// HTTP transport (e.g. before a command-line program exits).
+func (c *Client) CloseIdleConnections() { c.httpc.CloseIdleConnections() }
