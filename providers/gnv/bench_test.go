@@ -1,7 +1,10 @@
 package gnv_test
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -46,5 +49,19 @@ func BenchmarkVerifySignatureOnly(b *testing.B) {
 		if err := v.VerifySignature(h, body); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkBaselineHMAC is the floor: one HMAC-SHA256 over the signed bytes.
+func BenchmarkBaselineHMAC(b *testing.B) {
+	body := benchBody()
+	key, _ := specSecret.Key()
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		m := hmac.New(sha256.New, key)
+		m.Write([]byte("msg_bench." + strconv.Itoa(specTimestamp) + "."))
+		m.Write(body)
+		_ = m.Sum(nil)
 	}
 }
