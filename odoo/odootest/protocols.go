@@ -1,6 +1,7 @@
 package odootest
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -42,8 +43,13 @@ func (s *Server) serveXMLRPC(w http.ResponseWriter, r *http.Request, service str
 	}
 	out, err := encodeMethodResponse(s.Version, res)
 	if err != nil {
-		// Odoo's marshaller refuses None: the client sees a fault.
-		s.writeXMLFault(w, &odooError{Name: "builtins.TypeError", Message: err.Error()})
+		// Odoo's marshaller refuses None (TypeError) and ints beyond 32
+		// bits (OverflowError): the client sees a fault.
+		name := "builtins.TypeError"
+		if errors.Is(err, errIntOverflow) {
+			name = "builtins.OverflowError"
+		}
+		s.writeXMLFault(w, &odooError{Name: name, Message: err.Error()})
 		return
 	}
 	w.Header().Set("Content-Type", "text/xml; charset=utf-8")

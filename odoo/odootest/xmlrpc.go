@@ -20,6 +20,9 @@ const maxXMLDepth = 64
 // returns None and allow_none is off, as Odoo's XML-RPC endpoint does.
 var errCannotMarshalNone = errors.New("cannot marshal None unless allow_none is enabled")
 
+// errIntOverflow is Python's OverflowError for ints beyond XML-RPC's 32 bits.
+var errIntOverflow = errors.New("int exceeds XML-RPC limits")
+
 // parseMethodCall decodes an XML-RPC <methodCall> into its method name and
 // parameters (values in the fake's closed set of types).
 func parseMethodCall(body []byte) (string, []any, error) {
@@ -336,7 +339,7 @@ func writeXMLValue(b *bytes.Buffer, v any, depth int) error {
 		return writeXMLValue(b, int64(x), depth)
 	case int64:
 		if x > math.MaxInt32 || x < math.MinInt32 {
-			return fmt.Errorf("int exceeds XML-RPC limits")
+			return errIntOverflow
 		}
 		b.WriteString("<value><int>")
 		b.WriteString(strconv.FormatInt(x, 10))
