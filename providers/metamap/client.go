@@ -2,6 +2,7 @@ package metamap
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -178,12 +179,11 @@ func (c *Client) accessToken(ctx context.Context) (string, error) {
 	if c.token != "" && c.now().Before(c.expires) {
 		return c.token, nil
 	}
-	req, _ := http.NewRequest(http.MethodPost, "/", nil)
-	req.SetBasicAuth(c.id, string(c.secret))
+	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte(c.id+":"+string(c.secret)))
 	resp, err := c.http.Do(ctx, apiclient.Request{
 		Method: http.MethodPost,
 		URL:    apiclient.JoinURL(c.base, "oauth"),
-		Header: http.Header{"Authorization": {req.Header.Get("Authorization")}, "Content-Type": {"application/x-www-form-urlencoded"}, "Accept": {"application/json"}},
+		Header: http.Header{"Authorization": {basic}, "Content-Type": {"application/x-www-form-urlencoded"}, "Accept": {"application/json"}},
 		Body:   []byte(url.Values{"grant_type": {"client_credentials"}}.Encode()),
 		Retry:  apiclient.RetryTransient,
 	})

@@ -3,6 +3,7 @@ package spei
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -145,11 +146,7 @@ func Banks() []Bank {
 	for _, b := range banks {
 		out = append(out, b)
 	}
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j].Code < out[j-1].Code; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
+	slices.SortFunc(out, func(a, b Bank) int { return strings.Compare(a.Code, b.Code) })
 	return out
 }
 
