@@ -119,9 +119,9 @@ func rpcCall(name string, params []any) (string, string, []any, map[string]any, 
 
 // Response is an HTTP answer to compare with a recording.
 type Response struct {
-	Status      int
-	ContentType string
-	Body        []byte
+	Status      int    // HTTP status code
+	ContentType string // Content-Type header
+	Body        []byte // raw body
 }
 
 // CompareOptions tunes CompareResponse.
