@@ -242,7 +242,7 @@ func (s *Service) Package(ctx context.Context, id int64) (*ProductPackage, error
 
 func (s *Service) packages(ctx context.Context, dom odoo.Domain) ([]ProductPackage, error) {
 	var rows []packageRow
-	if err := s.c.SearchRead(ctx, ModelPackage, dom, &odoo.SearchOptions{Fields: packageFields, Order: "x_market, id"}, &rows); err != nil {
+	if err := s.c.SearchRead(ctx, ModelPackage, dom, &odoo.SearchOptions{Fields: packageFields, Order: "id"}, &rows); err != nil {
 		return nil, fmt.Errorf("cmu: read packages: %w", err)
 	}
 	ids := make([]int64, len(rows))
