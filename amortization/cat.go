@@ -112,10 +112,13 @@ func solveV(flows []int64, balloon, disb, guess float64) float64 {
 			hi = v
 		}
 		next := v - f/dg
-		if !(next > lo && next < hi) || dg <= 0 {
-			next = (lo + hi) / 2
+		if dg > 0 && math.Abs(next-v) <= 4e-16*v {
+			return next // Newton has converged to float64 precision
 		}
-		if math.Abs(next-v) <= 1e-16*v || hi-lo <= 1e-16*hi {
+		if !(next > lo && next < hi) || dg <= 0 {
+			next = (lo + hi) / 2 // bisection fallback
+		}
+		if hi-lo <= 4e-16*hi {
 			return next
 		}
 		v = next
