@@ -778,3 +778,57 @@ func TestContextLimitZeroAndLoad(t *testing.T) {
 		t.Errorf("load=_classic_write: %v", got)
 	}
 }
+
+func TestMalformedRequests(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	tests := []struct {
+		name, path, ctype, body string
+		headers                 map[string]string
+		status                  int
+		contains                string
+	}{
+		{"xml-rpc garbage", "/xmlrpc/2/object", "text/xml", "<methodCall><oops>", nil, 200, "<name>faultCode</name>\n<value><int>1</int>"},
+		{"xml-rpc unknown service method", "/xmlrpc/2/common", "text/xml", "<methodCall><methodName>nope</methodName><params></params></methodCall>", nil, 200, "KeyError"},
+		{"json-rpc garbage", "/jsonrpc", "application/json", "{not json", nil, 400, "Bad Request"},
+		{"json-2 garbage", "/json/2/res.partner/search", "application/json", "{not json",
+			map[string]string{"Authorization": "bearer " + srv.APIKey}, 400, "could not parse the body as json"},
+		{"json-2 without method", "/json/2/res.partner", "application/json", "{}", nil, 404, "Did you mean POST /json/2/<model>/<method>?"},
+		{"json-2 ids on a model method", "/json/2/res.partner/search", "application/json", `{"ids": [1], "domain": []}`,
+			map[string]string{"Authorization": "bearer " + srv.APIKey}, 422, "cannot call res.partner.search with ids"},
+		{"json-2 wrong database", "/json/2/res.partner/search", "application/json", `{"domain": []}`,
+			map[string]string{"Authorization": "bearer " + srv.APIKey, "X-Odoo-Database": "other"}, 404, "other"},
+		{"unknown path", "/web/nope", "application/json", "{}", nil, 404, "Not Found"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			status, _, body := post(t, srv.URL+tc.path, tc.ctype, []byte(tc.body), tc.headers)
+			if status != tc.status || !strings.Contains(string(body), tc.contains) {
+				t.Errorf("%d %s, want %d containing %q", status, body, tc.status, tc.contains)
+			}
+		})
+	}
+}
+
+func TestOptionsValidation(t *testing.T) {
+	t.Parallel()
+	if _, err := New(WithVersion("16.0")); err == nil {
+		t.Error("version 16.0 accepted")
+	}
+	if _, err := New(WithDatabase("")); err == nil {
+		t.Error("empty database accepted")
+	}
+	srv := newTestServer(t, WithUser("ops", "pw", "ops-key"))
+	uid := rpcJSON(t, srv, "common", "authenticate", srv.DB, "ops", "pw", map[string]any{})["result"]
+	if id, ok := uid.(int64); !ok || id <= 2 {
+		t.Fatalf("extra user uid = %v", uid)
+	}
+	status, _ := callJSON2(t, srv, "res.users", "search_read", map[string]any{"domain": []any{[]any{"login", "=", "ops"}}, "fields": []any{"name"}})
+	if status != 200 {
+		t.Errorf("admin key: %d", status)
+	}
+	st, _, _ := post(t, srv.URL+"/json/2/res.partner/search", "application/json", []byte(`{}`), map[string]string{"Authorization": "Bearer ops-key"})
+	if st != 200 {
+		t.Errorf("extra user's key: %d", st)
+	}
+}
