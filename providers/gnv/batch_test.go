@@ -2,6 +2,7 @@ package gnv_test
 
 import (
 	"errors"
+	"os"
 	"testing"
 	"time"
 
@@ -174,6 +175,9 @@ func FuzzParseBatch(f *testing.F) {
 	f.Add([]byte(`{"batch_id":"B","date":"2026-11-21","records":[{"transaction_id":"T","plates":"ABC123","station_id":"S","litres":"1.5","surcharge_collected":"2","occurred_at":"2026-11-21T10:00:00Z"}]}`))
 	f.Add([]byte(`{"batch_id":"B","date":"2026-11-21","records":[{"litres":1e999999}]}`))
 	f.Add([]byte(`[]`))
+	if fixture, err := os.ReadFile("testdata/batch.json"); err == nil {
+		f.Add(fixture)
+	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		b, err := gnv.ParseBatch(body)
 		if err != nil {
