@@ -41,7 +41,11 @@ var methods = map[string]methodSpec{
 	}},
 	"action_cancel": {record: true, models: []string{"sale.order", "account.payment"}, fn: func(s *Server, m *model, ids []int64, _ map[string]any) (any, *odooError) {
 		if m.Name == "account.payment" {
-			_, err := s.setState(m, ids, nil, "canceled", "")
+			to := "canceled"
+			if s.Version == "17.0" {
+				to = "cancel"
+			}
+			_, err := s.setState(m, ids, nil, to, "")
 			return nil, err
 		}
 		return s.setState(m, ids, nil, "cancel", "")

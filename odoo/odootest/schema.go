@@ -329,6 +329,18 @@ var versionRenames = map[string]map[string]string{
 	"account.payment": {"memo": "ref"},
 }
 
+// version17Removed are fields of the 19.0 descriptions that 17.0 does not
+// have yet (lead rotting arrived in 19.0), for the derived 17.0 models.
+var version17Removed = map[string][]string{
+	"crm.stage": {"rotting_threshold_days", "color"},
+}
+
+// version17Selections are selections that differ on 17.0 for the derived
+// models (payments took the state of their journal entry).
+var version17Selections = map[string]map[string][]any{
+	"account.payment": {"state": {[]any{"draft", "Draft"}, []any{"posted", "Posted"}, []any{"cancel", "Cancelled"}}},
+}
+
 // oneToManyInverses names the many2one each known one2many mirrors.
 var oneToManyInverses = map[string]string{
 	"res.partner.child_ids":                "parent_id",
@@ -494,15 +506,28 @@ func loadSchema(file string) (map[string][][2]any, error) {
 	return out, nil
 }
 
+// renameFields derives a 17.0 description from a 19.0 one.
 func renameFields(model string, fields [][2]any) [][2]any {
 	ren := versionRenames[model]
 	out := make([][2]any, 0, len(fields))
 	for _, p := range fields {
 		name := p[0].(string)
+		if contains(version17Removed[model], name) {
+			continue
+		}
+		attrs := p[1]
+		if sel, ok := version17Selections[model][name]; ok {
+			a := map[string]any{}
+			for k, v := range p[1].(map[string]any) {
+				a[k] = v
+			}
+			a["selection"] = sel
+			attrs = a
+		}
 		if n, ok := ren[name]; ok {
 			name = n
 		}
-		out = append(out, [2]any{name, p[1]})
+		out = append(out, [2]any{name, attrs})
 	}
 	return out
 }
