@@ -156,3 +156,36 @@ if __name__ == "__main__":
             json.dump(out, fh, indent=1)
             fh.write("\n")
         print(name, out["level_payment"], out["schedule"]["payment"], out["schedule"]["cat"], out["schedule"]["totals"])
+
+
+def random_cases(count=40, seed=62026):
+    """Seeded random loans across methods, frequencies, balloons, commissions
+    and rates; summarized (payment, cat, totals, first and last rows)."""
+    import random
+    rnd = random.Random(seed)
+    out = []
+    for i in range(count):
+        n = rnd.choice([1, 2, 12, 24, 26, 48, 52, 104, 156, rnd.randint(1, 300)])
+        principal = rnd.randint(100, 150_000_000)  # cents
+        balloon = rnd.randint(0, principal - 1) if rnd.random() < 0.3 else 0
+        rate = rnd.choice([0, rnd.randint(1, 9999), rnd.randint(1000, 60000)])  # basis points
+        c = dict(
+            principal=money(F(principal, 100)), rate=str(Decimal(rate) / 10000), n=n,
+            freq=rnd.choice(list(PPY)), method=rnd.choice(["french", "german", "flat"]),
+            iva=rnd.choice(["0", "0.08", "0.16"]), balloon=money(F(balloon, 100)),
+            commission=str(Decimal(rnd.randint(0, 500)) / 10000) if rnd.random() < 0.6 else "0",
+            start=(dt.date(2026, 1, 1) + dt.timedelta(days=rnd.randint(0, 730))).isoformat(),
+        )
+        r = schedule(c["principal"], c["rate"], c["n"], c["freq"], c["method"], c["iva"], c["balloon"], c["commission"], c["start"])
+        s = r["schedule"]
+        out.append({"inputs": r["inputs"], "payment": s["payment"], "cat": s["cat"], "totals": s["totals"],
+                    "first": s["rows"][0], "last": s["rows"][-1]})
+    return out
+
+
+if __name__ == "__main__":
+    cases = random_cases()
+    with open("random/cases.json", "w") as fh:
+        json.dump(cases, fh, indent=0)
+        fh.write("\n")
+    print("random cases:", len(cases))
