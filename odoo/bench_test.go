@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -370,5 +371,56 @@ func TestBenchDataDecodesAlike(t *testing.T) {
 		if !strings.Contains(x[i].Name, "&") || !strings.Contains(x[i].Name, "<") {
 			t.Fatalf("row %d: entities not decoded: %q", i, x[i].Name)
 		}
+	}
+}
+
+// BenchmarkSearchRead2000Paired interleaves the baseline and our decoder in
+// the same loop, so that both see the same machine load, and reports the
+// speed-up (baseline time / our time) as a metric. Its ns/op includes the
+// forced collections between the two and is not meaningful by itself.
+func BenchmarkSearchRead2000Paired(b *testing.B) {
+	rows := benchRows(benchN)
+	xmlBody, rpcBody, j2Body := benchXML(rows), benchJSONRPC(rows), benchJSON2(rows)
+	r := &request{model: "res.partner", method: "search_read"}
+	c := benchClient(b)
+	ours := map[string]func() error{
+		"xmlrpc": func() error {
+			var out []benchPartner
+			return (&xmlrpcTransport{c: c}).decode("call", r, benchHTTP(xmlBody), &out)
+		},
+		"jsonrpc": func() error {
+			var out []benchPartner
+			return (&jsonrpcTransport{c: c}).decode("call", r, benchHTTP(rpcBody), &out)
+		},
+		"json2": func() error {
+			var out []benchPartner
+			return (&json2Transport{c: c}).decode("call", r, benchHTTP(j2Body), &out, false)
+		},
+	}
+	for _, name := range []string{"xmlrpc", "jsonrpc", "json2"} {
+		b.Run(name, func(b *testing.B) {
+			var base, mine time.Duration
+			for b.Loop() {
+				// Each side starts on a collected heap, so neither pays for
+				// the other's garbage.
+				runtime.GC()
+				t0 := time.Now()
+				var out []baselinePartner
+				if err := baselineDecode(xmlBody, &out); err != nil {
+					b.Fatal(err)
+				}
+				base += time.Since(t0)
+				out = nil
+				runtime.GC()
+				t1 := time.Now()
+				if err := ours[name](); err != nil {
+					b.Fatal(err)
+				}
+				mine += time.Since(t1)
+			}
+			b.ReportMetric(float64(base.Nanoseconds())/float64(b.N), "baseline-ns/op")
+			b.ReportMetric(float64(mine.Nanoseconds())/float64(b.N), "ours-ns/op")
+			b.ReportMetric(float64(base)/float64(mine), "speedup")
+		})
 	}
 }
