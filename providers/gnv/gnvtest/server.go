@@ -15,6 +15,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -43,6 +44,11 @@ type Options struct {
 	Secret gnv.Secret
 	// Now is the clock used for delivery timestamps (default time.Now).
 	Now func() time.Time
+	// WebhookURL receives deliveries sent with Server.Deliver (development
+	// mode: the server's own webhook endpoint).
+	WebhookURL string
+	// HTTPClient sends deliveries (default: a client with a 30 s timeout).
+	HTTPClient *http.Client
 }
 
 // Rule is a collection rule registered at the fake.
@@ -66,6 +72,7 @@ type Server struct {
 	apiKey gnv.APIKey
 	secret gnv.Secret
 	now    func() time.Time
+	opts   Options
 
 	mu    sync.Mutex
 	rules map[string]*Rule // by plates
@@ -75,7 +82,7 @@ type Server struct {
 
 // New returns an unstarted fake; call Start (or use Handler in-process).
 func New(opts Options) *Server {
-	s := &Server{apiKey: opts.APIKey, secret: opts.Secret, now: opts.Now, rules: map[string]*Rule{}, idem: map[string]storedAnswer{}}
+	s := &Server{opts: opts, apiKey: opts.APIKey, secret: opts.Secret, now: opts.Now, rules: map[string]*Rule{}, idem: map[string]storedAnswer{}}
 	if s.apiKey == "" {
 		s.apiKey = DefaultAPIKey
 	}
@@ -272,4 +279,22 @@ func (d Delivery) Send(ctx context.Context, hc *http.Client, url string) (*http.
 	}
 	req.Header = d.Header.Clone()
 	return hc.Do(req)
+}
+
+// Deliver POSTs d to Options.WebhookURL and returns an error unless the answer
+// is 2xx, as the provider would treat it.
+func (s *Server) Deliver(ctx context.Context, d Delivery) error {
+	if s.opts.WebhookURL == "" {
+		return fmt.Errorf("gnvtest: Options.WebhookURL is not set")
+	}
+	resp, err := d.Send(ctx, s.opts.HTTPClient, s.opts.WebhookURL)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return fmt.Errorf("gnvtest: webhook answered %s", resp.Status)
+	}
+	return nil
 }

@@ -116,3 +116,25 @@ func TestDeliveryVerifies(t *testing.T) {
 		t.Error("secret not redacted")
 	}
 }
+
+func TestDeliver(t *testing.T) {
+	t.Parallel()
+	var status = http.StatusOK
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(status) }))
+	defer hook.Close()
+	s := gnvtest.New(gnvtest.Options{WebhookURL: hook.URL})
+	d, err := s.SignBody("msg_1", []byte(`{"batch_id":"B","date":"2026-11-21","records":[]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Deliver(t.Context(), d); err != nil {
+		t.Errorf("Deliver: %v", err)
+	}
+	status = http.StatusUnauthorized
+	if err := s.Deliver(t.Context(), d); err == nil {
+		t.Error("401 answer reported as delivered")
+	}
+	if err := gnvtest.New(gnvtest.Options{}).Deliver(t.Context(), d); err == nil {
+		t.Error("Deliver without WebhookURL succeeded")
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -49,6 +50,11 @@ type Options struct {
 	TokenTTL time.Duration
 	// Now is the fake's clock (default time.Now).
 	Now func() time.Time
+	// WebhookURL receives deliveries sent with Server.Deliver (development
+	// mode: the server's own webhook endpoint).
+	WebhookURL string
+	// HTTPClient sends deliveries (default: a client with a 30 s timeout).
+	HTTPClient *http.Client
 }
 
 type verification struct {
@@ -335,4 +341,22 @@ func (s *Server) SignBody(body []byte) Delivery {
 	h.Set("Content-Type", "application/json")
 	h.Set(metamap.HeaderSignature, metamap.Sign(s.opts.WebhookSecret, body))
 	return Delivery{Header: h, Body: body}
+}
+
+// Deliver POSTs d to Options.WebhookURL and returns an error unless the answer
+// is 2xx, as the provider would treat it.
+func (s *Server) Deliver(ctx context.Context, d Delivery) error {
+	if s.opts.WebhookURL == "" {
+		return fmt.Errorf("metamaptest: Options.WebhookURL is not set")
+	}
+	resp, err := d.Send(ctx, s.opts.HTTPClient, s.opts.WebhookURL)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return fmt.Errorf("metamaptest: webhook answered %s", resp.Status)
+	}
+	return nil
 }
