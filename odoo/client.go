@@ -480,6 +480,9 @@ func (c *Client) send(ctx context.Context, method, path string, body []byte, hdr
 	}
 	resp, err := c.rhttp.Do(req)
 	if err != nil {
+		if resp != nil {
+			resp.Body.Close()
+		}
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
