@@ -24,8 +24,8 @@ CREATE TABLE IF NOT EXISTS webhook_inbox (
 );
 CREATE INDEX IF NOT EXISTS webhook_inbox_due
 	ON webhook_inbox (due_at, id) WHERE state IN ('pending', 'processing');
-CREATE INDEX IF NOT EXISTS webhook_inbox_state
-	ON webhook_inbox (state, id);
+CREATE INDEX IF NOT EXISTS webhook_inbox_dead
+	ON webhook_inbox (id) WHERE state = 'dead';
 `
 
 // PostgresSchema is the inbox DDL for PostgreSQL, in the connection's current
@@ -52,8 +52,8 @@ CREATE TABLE IF NOT EXISTS webhook_inbox (
 );
 CREATE INDEX IF NOT EXISTS webhook_inbox_due
 	ON webhook_inbox (due_at, id) WHERE state IN ('pending', 'processing');
-CREATE INDEX IF NOT EXISTS webhook_inbox_state
-	ON webhook_inbox (state, id);
+CREATE INDEX IF NOT EXISTS webhook_inbox_dead
+	ON webhook_inbox (id) WHERE state = 'dead';
 `
 
 // DropSchema removes the inbox table (and its indexes) in either dialect; it is

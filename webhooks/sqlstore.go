@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -44,6 +45,9 @@ type SQLStore struct {
 	db      *sql.DB
 	dialect Dialect
 	owned   bool // Close closes db
+
+	mu     sync.Mutex
+	insert *sql.Stmt // SQLite: prepared once (pgx caches statements itself)
 }
 
 var _ TxStore = (*SQLStore)(nil)
@@ -118,6 +122,12 @@ func (s *SQLStore) Dialect() Dialect { return s.dialect }
 // Close closes the database when the store opened it (OpenSQLite); otherwise it
 // does nothing and the caller closes its own *sql.DB.
 func (s *SQLStore) Close() error {
+	s.mu.Lock()
+	if s.insert != nil {
+		s.insert.Close()
+		s.insert = nil
+	}
+	s.mu.Unlock()
 	if s.owned {
 		return s.db.Close()
 	}
@@ -172,6 +182,14 @@ func (s *SQLStore) Insert(ctx context.Context, ds []Delivery) (res []InsertResul
 	if len(ds) == 0 {
 		return nil, nil
 	}
+	var prepared *sql.Stmt
+	if s.dialect == SQLite {
+		// Before BeginTx: with one connection, preparing inside the
+		// transaction would wait for itself.
+		if prepared, err = s.insertStmt(ctx); err != nil {
+			return nil, err
+		}
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("webhooks: insert: begin: %w", err)
@@ -181,11 +199,12 @@ func (s *SQLStore) Insert(ctx context.Context, ds []Delivery) (res []InsertResul
 			tx.Rollback()
 		}
 	}()
-	stmt, err := tx.PrepareContext(ctx, s.q(insertSQL))
-	if err != nil {
-		return nil, fmt.Errorf("webhooks: insert: prepare: %w", err)
+	queryRow := func(args ...any) *sql.Row { return tx.QueryRowContext(ctx, s.q(insertSQL), args...) }
+	if prepared != nil {
+		stmt := tx.StmtContext(ctx, prepared)
+		defer stmt.Close()
+		queryRow = func(args ...any) *sql.Row { return stmt.QueryRowContext(ctx, args...) }
 	}
-	defer stmt.Close()
 	res = make([]InsertResult, len(ds))
 	for i, d := range ds {
 		if d.Provider == "" || d.EventID == "" {
@@ -201,7 +220,7 @@ func (s *SQLStore) Insert(ctx context.Context, ds []Delivery) (res []InsertResul
 		}
 		recv := micros(d.ReceivedAt)
 		var id int64
-		err = stmt.QueryRowContext(ctx, d.Provider, d.EventID, d.Type, micros(d.OccurredAt),
+		err = queryRow(d.Provider, d.EventID, d.Type, micros(d.OccurredAt),
 			recv, string(hdr), body, recv, recv).Scan(&id)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
@@ -216,6 +235,21 @@ func (s *SQLStore) Insert(ctx context.Context, ds []Delivery) (res []InsertResul
 		return nil, fmt.Errorf("webhooks: insert: commit: %w", err)
 	}
 	return res, nil
+}
+
+// insertStmt prepares the insert once per store (SQLite: saves a parse per
+// transaction).
+func (s *SQLStore) insertStmt(ctx context.Context) (*sql.Stmt, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.insert == nil {
+		st, err := s.db.PrepareContext(ctx, insertSQL)
+		if err != nil {
+			return nil, fmt.Errorf("webhooks: insert: prepare: %w", err)
+		}
+		s.insert = st
+	}
+	return s.insert, nil
 }
 
 const columns = `id, provider, event_id, event_type, occurred_at, received_at, headers, body,
