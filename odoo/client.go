@@ -138,6 +138,12 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		if c.apiKey == "" && c.login == "" {
 			return nil, errors.New("odoo: NewClient: no credentials: use WithLogin or WithAPIKey")
 		}
+		if c.apiKey == "" {
+			// Without a key only XML-RPC and JSON-RPC can be used.
+			if err := c.checkRPCCredentials(); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if c.httpc == nil {
 		// Our own pooled transport (not http.DefaultTransport, which is shared

@@ -51,7 +51,8 @@ func TestNewClientValidates(t *testing.T) {
 		{"json2 without key", "https://x", []Option{WithProtocol(ProtocolJSON2), WithLogin("a", "b")}},
 		{"xmlrpc without db", "https://x", []Option{WithProtocol(ProtocolXMLRPC), WithLogin("a", "b")}},
 		{"jsonrpc without login", "https://x", []Option{WithProtocol(ProtocolJSONRPC), WithDatabase("d"), WithAPIKey("k")}},
-		{"empty password", "https://x", []Option{WithLogin("a", "")}},
+		{"empty password", "https://x", []Option{WithDatabase("d"), WithLogin("a", "")}},
+		{"auto without db", "https://x", []Option{WithLogin("a", "b")}},
 		{"nil http client", "https://x", []Option{WithAPIKey("k"), WithHTTPClient(nil)}},
 		{"bad retry", "https://x", []Option{WithAPIKey("k"), WithRetry(RetryPolicy{MaxRetries: -1})}},
 		{"bad body cap", "https://x", []Option{WithAPIKey("k"), WithMaxBodyBytes(0)}},
@@ -637,5 +638,20 @@ func TestConnectionReuse(t *testing.T) {
 	}
 	if n := conns.Load(); n > 3 {
 		t.Fatalf("%d connections for 60 sequential calls over 3 clients", n)
+	}
+}
+
+func TestAPIKeyAsPassword(t *testing.T) {
+	m := newMiniOdoo(t)
+	c, err := NewClient(m.srv.URL, WithProtocol(ProtocolXMLRPC), WithDatabase("db"), WithLogin("admin", ""), WithAPIKey(m.apiKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	uid, err := c.Login(t.Context())
+	if err != nil || uid != 2 {
+		t.Fatalf("uid %d %v", uid, err)
+	}
+	if got := m.callsOf("authenticate")[0].Args[2]; got != m.apiKey {
+		t.Fatalf("authenticate sent %v as the password", got)
 	}
 }

@@ -170,13 +170,12 @@ func WithDatabase(db string) Option {
 }
 
 // WithLogin authenticates with a login and password (XML-RPC, JSON-RPC).
+// The password may be empty when WithAPIKey is also given: the key is then
+// the password, as Odoo accepts for external API calls.
 func WithLogin(login, password string) Option {
 	return func(c *Client) error {
 		if login == "" {
 			return errors.New("odoo: WithLogin: empty login")
-		}
-		if password == "" {
-			return errors.New("odoo: WithLogin: empty password")
 		}
 		c.login, c.password = login, password
 		return nil
@@ -184,9 +183,8 @@ func WithLogin(login, password string) Option {
 }
 
 // WithAPIKey authenticates with an API key: as the bearer token on JSON-2,
-// and as the password of the WithLogin user on XML-RPC and JSON-RPC (where
-// a login is then still needed; WithLogin's password may be omitted by
-// passing the key there too).
+// and, when WithLogin gives no password, as the password of the WithLogin
+// user on XML-RPC and JSON-RPC (which always need a login and database).
 func WithAPIKey(key string) Option {
 	return func(c *Client) error {
 		if key == "" {
