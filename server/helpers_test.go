@@ -290,3 +290,11 @@ func (f *fakeServices) intake(p Provider) http.Handler {
 		writeJSON(w, http.StatusOK, WebhookAck{StatusCode: 200, Message: "Webhook recibido", ID: int64(f.count("Accept"))})
 	})
 }
+
+func subjectClaims(sub string) jwt.RegisteredClaims { return jwt.RegisteredClaims{Subject: sub} }
+
+func newBenchServer(b *testing.B, h http.Handler) string {
+	hs := httptest.NewServer(h)
+	b.Cleanup(hs.Close)
+	return hs.URL
+}
