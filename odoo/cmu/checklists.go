@@ -423,7 +423,8 @@ type DocumentUpdate struct {
 
 // UpdateDocumentStatus records a document's new status with its provider
 // reference and attachment. Re-runnable: the attachment is looked up by
-// name on the lead before it is created.
+// name on the lead before it is created, and an update identical to what
+// is recorded (same status and reference) writes nothing.
 func (s *Service) UpdateDocumentStatus(ctx context.Context, u DocumentUpdate) (*LeadDocument, error) {
 	if !u.Status.Valid() {
 		return nil, invalid("status", "unknown document status %q", u.Status)
@@ -443,6 +444,10 @@ func (s *Service) UpdateDocumentStatus(ctx context.Context, u DocumentUpdate) (*
 			return nil, fmt.Errorf("cmu: document %s of lead %d: %w", u.Code, u.LeadID, err)
 		}
 		att = id
+	}
+	cur := rows[0].document()
+	if cur.Status == u.Status && cur.ProviderRef == u.ProviderRef && (u.Note == "" || u.Note == cur.Note) && (att == 0 || att == cur.AttachmentID) {
+		return &cur, nil // already recorded: a repeated webhook changes nothing
 	}
 	now := s.nowUTC()
 	v := map[string]any{"x_status": string(u.Status), "x_status_date": odoo.NewDateTime(now)}

@@ -27,6 +27,8 @@ type SeedResult struct {
 	Clients    []int64 // in seeding order
 	Groups     []int64
 	Leads      []int64 // one per opportunity type
+	// PaymentPlans are the sale orders of the demo payment plans.
+	PaymentPlans []int64
 }
 
 var (
@@ -91,8 +93,9 @@ func (s *Service) createMany(ctx context.Context, model string, vals []map[strin
 // SeedDemo fills Odoo with a realistic demo dataset: the document
 // checklists, both markets' packages (DemoPackages), two ecosystems, the
 // clients (opts.Clients; each with a savings plan and two contributions), a
-// collective group of four ecosystem members with their contributions, and
-// one lead per opportunity type with its documents. Records are created in
+// collective group of four ecosystem members with their contributions, one
+// lead per opportunity type with its documents (two of them received), and
+// a payment plan for the first client. Records are created in
 // batches (CreateMany) and looked up by their natural keys first, so
 // seeding twice, or again after a failure, adds nothing twice. Ensure must
 // have run.
@@ -252,19 +255,14 @@ func (s *Service) SeedDemo(ctx context.Context, opts SeedOptions) (*SeedResult, 
 		}
 	}
 
-	// One lead per opportunity type, looked up by name.
+	// One lead per opportunity type (for three different clients), looked
+	// up by name, with the first documents received.
 	types := []struct {
-		t      OpportunityType
-		market Market
-	}{{TypeContado, MarketEdomex}, {TypeFinancieroEdomex, MarketEdomex}, {TypeFinancieroAGS, MarketAguascalientes}}
+		t     OpportunityType
+		index int
+	}{{TypeFinancieroEdomex, 0}, {TypeContado, 1}, {TypeFinancieroAGS, 2}}
 	for _, tt := range types {
-		i := 0
-		for k := range res.Clients {
-			if (tt.market == MarketAguascalientes) == (k%3 == 2) {
-				i = k
-				break
-			}
-		}
+		i := min(tt.index, len(res.Clients)-1)
 		name := fmt.Sprintf("%s %s: %s", p, tt.t, demoClient(p, i, 0)["name"])
 		found, err := s.c.Search(ctx, odoo.ModelLead, odoo.Eq("name", name), &odoo.SearchOptions{Limit: 1})
 		if err != nil {
@@ -281,6 +279,22 @@ func (s *Service) SeedDemo(ctx context.Context, opts SeedOptions) (*SeedResult, 
 			return nil, err
 		}
 		res.Leads = append(res.Leads, lead)
+		for _, d := range []struct {
+			code string
+			st   DocumentStatus
+		}{{"ine", DocAprobado}, {"curp", DocEnRevision}} {
+			if _, err := s.UpdateDocumentStatus(ctx, DocumentUpdate{LeadID: lead, Code: d.code, Status: d.st, ProviderRef: fmt.Sprintf("%s-KYC-%d-%s", p, i+1, d.code)}); err != nil {
+				return nil, err
+			}
+		}
 	}
+
+	// A payment plan (venta a plazo) for the first client.
+	plan, err := s.OpenPaymentPlan(ctx, PaymentPlanRequest{ClientID: res.Clients[0], Ref: fmt.Sprintf("%s-VP-000001", p),
+		PackageID: res.Packages[0], Components: []string{"seguro"}, DownPayment: decimal.NewFromInt(50000), Term: 156, LeadID: res.Leads[0]})
+	if err != nil {
+		return nil, err
+	}
+	res.PaymentPlans = append(res.PaymentPlans, plan.SaleOrderID)
 	return res, nil
 }
