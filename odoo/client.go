@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -368,6 +369,11 @@ func isReadMethod(m string) bool {
 func (c *Client) Do(ctx context.Context, r Request, result any) error {
 	if r.Model == "" || r.Method == "" {
 		return errors.New("odoo: Do: model and method are required")
+	}
+	if result != nil {
+		if rv := reflect.ValueOf(result); rv.Kind() != reflect.Pointer || rv.IsNil() {
+			return fmt.Errorf("odoo: Do: result must be a non-nil pointer or nil, got %T", result)
+		}
 	}
 	tr, err := c.transport(ctx)
 	if err != nil {

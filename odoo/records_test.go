@@ -124,3 +124,15 @@ func TestJSON2NamedArguments(t *testing.T) {
 		}
 	}
 }
+
+func TestDoRejectsBadResult(t *testing.T) {
+	m := newMiniOdoo(t)
+	c := miniClient(t, m, ProtocolJSON2)
+	var ids []int64
+	if err := c.Call(t.Context(), "res.partner", "search", []any{Domain{}}, nil, ids); err == nil {
+		t.Fatal("non-pointer result accepted")
+	}
+	if m.hits != 0 {
+		t.Fatal("request sent with an unusable result")
+	}
+}
