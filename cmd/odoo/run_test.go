@@ -195,6 +195,41 @@ func TestErrorKindOverEveryProtocol(t *testing.T) {
 	}
 }
 
+// TestRaisedErrorsOverEveryProtocol injects the exceptions business code
+// raises and requires the same error JSON over every protocol.
+func TestRaisedErrorsOverEveryProtocol(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ name, kind string }{
+		{"odoo.exceptions.UserError", "UserError"},
+		{"odoo.exceptions.AccessError", "AccessError"},
+		{"odoo.exceptions.ValidationError", "ValidationError"},
+	} {
+		t.Run(tc.kind, func(t *testing.T) {
+			t.Parallel()
+			msg := "No se puede confirmar: falta el enganche <mínimo> & la firma"
+			want := `{"error":{"kind":"` + tc.kind + `","name":"` + tc.name + `","message":"` + msg + `"}}` + "\n"
+			for _, p := range protocols {
+				srv := newFake(t)
+				srv.InjectFault(odootest.Fault{Model: "sale.order", Method: "action_confirm", Kind: odootest.OdooError, ErrorName: tc.name, Message: msg})
+				r := runCLI(t, envOf(srv), "--protocol", p, "--compact", "call", "sale.order", "action_confirm", "[[1]]")
+				if p == "xmlrpc" && tc.kind == "ValidationError" {
+					// XML-RPC sends UserError and ValidationError both as
+					// faultCode 2 with only the message: a message Odoo's
+					// own constraints don't use cannot be told apart.
+					userErr := strings.ReplaceAll(want, tc.name, "odoo.exceptions.UserError")
+					userErr = strings.Replace(userErr, `"kind":"ValidationError"`, `"kind":"UserError"`, 1)
+					if r.stdout == userErr && r.code == exitOdoo {
+						continue
+					}
+				}
+				if r.code != exitOdoo || r.stdout != want || r.stderr != "" {
+					t.Errorf("%s: exit %d, stdout %q, stderr %q; want exit 1 and %q", p, r.code, r.stdout, r.stderr, want)
+				}
+			}
+		})
+	}
+}
+
 func TestErrorShape(t *testing.T) {
 	t.Parallel()
 	srv := newFake(t)
@@ -389,6 +424,22 @@ func TestSecretsNeverPrinted(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestLoginJSON2WithoutUser: an API key alone is checked, but JSON-2 cannot
+// tell whose it is, so the user fields are null.
+func TestLoginJSON2WithoutUser(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t)
+	env := map[string]string{"ODOO_URL": srv.URL, "ODOO_DB": srv.DB, "ODOO_API_KEY": srv.APIKey}
+	r := runCLI(t, env, "--compact", "login")
+	if want := `{"login":null,"name":null,"uid":null}` + "\n"; r.code != exitOK || r.stdout != want {
+		t.Errorf("exit %d, stdout %q, stderr %q; want %q", r.code, r.stdout, r.stderr, want)
+	}
+	env["ODOO_API_KEY"] = "wrong-api-key"
+	if r := runCLI(t, env, "--compact", "login"); r.code != exitOdoo || !strings.Contains(r.stdout, `"kind":"AccessDenied"`) {
+		t.Errorf("wrong key: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 }
 
