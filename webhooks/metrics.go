@@ -115,7 +115,18 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 		return
 	}
 	ch <- prometheus.MustNewConstMetric(m.scrapeErr, prometheus.GaugeValue, 0)
+	// Every state of every provider seen, zeros included, so that alerts on
+	// "dead > 0" have a series to compare with.
+	depth := map[string]map[State]int64{}
 	for _, c := range counts {
-		ch <- prometheus.MustNewConstMetric(m.depth, prometheus.GaugeValue, float64(c.N), c.Provider, string(c.State))
+		if depth[c.Provider] == nil {
+			depth[c.Provider] = map[State]int64{}
+		}
+		depth[c.Provider][c.State] += c.N
+	}
+	for provider, byState := range depth {
+		for _, st := range []State{StatePending, StateProcessing, StateDone, StateDead} {
+			ch <- prometheus.MustNewConstMetric(m.depth, prometheus.GaugeValue, float64(byState[st]), provider, string(st))
+		}
 	}
 }
