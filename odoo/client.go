@@ -264,28 +264,30 @@ func (c *Client) detect(ctx context.Context) (transport, Version, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, Version{}, err
 	}
-	var firstErr error
-	rpcOK := c.checkRPCCredentials() == nil
+	rpcErr := c.checkRPCCredentials()
 	jr := &jsonrpcTransport{c: c}
-	if v, err := jr.version(ctx); err == nil {
-		if !rpcOK {
-			return nil, v, fmt.Errorf("odoo: Odoo %s needs JSON-RPC here: %w", v.Server, c.checkRPCCredentials())
+	v, jerr := jr.version(ctx)
+	if jerr == nil {
+		if rpcErr != nil {
+			return nil, v, fmt.Errorf("odoo: Odoo %s needs JSON-RPC here: %w", v.Server, rpcErr)
 		}
 		return jr, v, nil
-	} else {
-		firstErr = err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, Version{}, err
 	}
 	xr := &xmlrpcTransport{c: c}
-	if v, err := xr.version(ctx); err == nil {
-		if !rpcOK {
-			return nil, v, fmt.Errorf("odoo: Odoo %s needs XML-RPC here: %w", v.Server, c.checkRPCCredentials())
+	v, xerr := xr.version(ctx)
+	if xerr == nil {
+		if rpcErr != nil {
+			return nil, v, fmt.Errorf("odoo: Odoo %s needs XML-RPC here: %w", v.Server, rpcErr)
 		}
 		return xr, v, nil
 	}
-	return nil, Version{}, firstErr
+	if err := ctx.Err(); err != nil {
+		return nil, Version{}, err
+	}
+	return nil, Version{}, fmt.Errorf("odoo: detecting the protocol (JSON-RPC: %v; XML-RPC: %v): %w", jerr, xerr, jerr)
 }
 
 // Version returns the server version (asked once per client).

@@ -655,3 +655,21 @@ func TestAPIKeyAsPassword(t *testing.T) {
 		t.Fatalf("authenticate sent %v as the password", got)
 	}
 }
+
+func TestAutoProtocolNoOdoo(t *testing.T) {
+	m := newMiniOdoo(t)
+	m.before = func(w http.ResponseWriter, r *http.Request, n int) bool {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusNotFound)
+		w.Write([]byte("<html>nginx</html>"))
+		return true
+	}
+	c, err := NewClient(m.srv.URL, WithDatabase("db"), WithLogin("admin", "x"), fastRetry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Search(t.Context(), "res.partner", nil, nil)
+	if !errors.Is(err, ErrTransport) || !strings.Contains(err.Error(), "detecting the protocol") || !strings.Contains(err.Error(), "404") {
+		t.Fatalf("got %v", err)
+	}
+}
