@@ -38,6 +38,8 @@ Connection (a flag wins over its environment variable):
   --password SECRET  ODOO_PASSWORD  (prefer the variable: flags show in ps)
   --api-key KEY      ODOO_API_KEY
   --protocol P       ODOO_PROTOCOL  auto (default), xmlrpc, jsonrpc or json2
+  --context JSON                    Odoo context sent with every call, e.g.
+                                    '{"lang": "es_MX", "active_test": false}'
   --fake             serve an in-process fake Odoo with demo records and use it
   --fake-version V   Odoo version the fake imitates: 19.0 (default) or 17.0
 
@@ -64,6 +66,7 @@ func usagef(format string, a ...any) error {
 // config is the command line and environment, resolved.
 type config struct {
 	url, db, user, password, apiKey, protocol string
+	context                                   string // JSON object sent as Odoo's context
 	fake                                      bool
 	fakeVersion                               string
 	compact, verbose                          bool
@@ -82,6 +85,7 @@ func (c *config) connectionFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.password, "password", "", "password")
 	fs.StringVar(&c.apiKey, "api-key", "", "API key")
 	fs.StringVar(&c.protocol, "protocol", "", "auto, xmlrpc, jsonrpc or json2")
+	fs.StringVar(&c.context, "context", "", `Odoo context as a JSON object, e.g. {"lang": "es_MX"}`)
 	fs.BoolVar(&c.fake, "fake", false, "use an in-process fake Odoo")
 	fs.StringVar(&c.fakeVersion, "fake-version", "19.0", "Odoo version of the fake")
 	fs.BoolVar(&c.compact, "compact", false, "one-line JSON")
@@ -303,6 +307,14 @@ func newClient(cfg *config, logger *slog.Logger) (*odoo.Client, error) {
 	opts := []odoo.Option{odoo.WithProtocol(p), odoo.WithRetry(rp), odoo.WithLogger(logger)}
 	if cfg.db != "" {
 		opts = append(opts, odoo.WithDatabase(cfg.db))
+	}
+	if cfg.context != "" {
+		v, err := parseJSON(cfg.context)
+		m, ok := v.(map[string]any)
+		if err != nil || !ok {
+			return nil, usagef(`--context must be a JSON object, e.g. '{"lang": "es_MX", "active_test": false}'`)
+		}
+		opts = append(opts, odoo.WithContext(odoo.Context{Extra: m}))
 	}
 	switch {
 	case cfg.user != "" && cfg.password != "":

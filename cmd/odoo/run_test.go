@@ -113,6 +113,9 @@ func TestSameOutputOverEveryProtocol(t *testing.T) {
 		{"error-missing", []string{"call", "res.partner", "write", `[[99999], {"name": "x"}]`}, exitOdoo, nil},
 		{"error-validation", []string{"call", "crm.lead", "create", `[{"type": "lead"}]`}, exitOdoo, nil},
 		{"error-unknown-field", []string{"search-read", "res.partner", "--domain", `[["nope", "=", 1]]`}, exitOdoo, nil},
+		// The context reaches Odoo: archived records become visible.
+		{"search-read-context", []string{"--compact", "search-read", "res.partner", "--domain", `[["id", "in", [2, 3, 4]]]`, "--fields", "name,active",
+			"--context", `{"active_test": false}`, "--order", "id"}, exitOK, nil},
 		// Money written as decimal text is read back as Odoo sends it.
 		{"call-create-read-money", []string{"search-read", "crm.lead", "--domain", `[["id", "=", 3]]`, "--fields", "name,expected_revenue,partner_id"}, exitOK,
 			[][]string{{"call", "crm.lead", "create", `[{"name": "Crédito colectivo", "expected_revenue": 1234567.89, "partner_id": 8}]`}}},
@@ -277,6 +280,7 @@ func TestUsageErrors(t *testing.T) {
 		{"fake and url", map[string]string{}, []string{"--fake", "--url", srv.URL, "version"}, "exclude each other"},
 		{"bad fake version", map[string]string{}, []string{"--fake", "--fake-version", "12.0", "version"}, "12.0"},
 		{"password without user", map[string]string{"ODOO_URL": srv.URL, "ODOO_PASSWORD": testPassword}, []string{"version"}, "needs a login"},
+		{"context not object", env, []string{"--context", "[1]", "version"}, "--context must be a JSON object"},
 		{"negative retries", env, []string{"--retries", "-1", "version"}, "negative"},
 	}
 	for _, tc := range cases {
