@@ -1,7 +1,6 @@
 package gnv
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -74,11 +73,35 @@ type RejectedRecord struct {
 	Err error
 }
 
-type wireBatch struct {
-	Type    string            `json:"type"`
-	BatchID string            `json:"batch_id"`
-	Date    string            `json:"date"`
-	Records []json.RawMessage `json:"records"`
+// wireHead is the batch envelope with the records left undecoded.
+type wireHead struct {
+	Type    string          `json:"type"`
+	BatchID string          `json:"batch_id"`
+	Date    string          `json:"date"`
+	Records json.RawMessage `json:"records"`
+}
+
+// decodeHead decodes and checks the batch envelope: one JSON object, batch_id
+// of 1–128 characters, date YYYY-MM-DD, records an array. Verify and
+// ParseBatch both start here, so they accept the same bodies.
+func decodeHead(body []byte) (wireHead, error) {
+	var h wireHead
+	if err := json.Unmarshal(body, &h); err != nil {
+		return h, fmt.Errorf("%w: %v", ErrMalformedBatch, err)
+	}
+	if h.BatchID == "" || len(h.BatchID) > 128 {
+		return h, fmt.Errorf("%w: batch_id must have 1 to 128 characters", ErrMalformedBatch)
+	}
+	if _, err := time.Parse(time.DateOnly, h.Date); err != nil {
+		return h, fmt.Errorf("%w: date %q is not YYYY-MM-DD", ErrMalformedBatch, clip(h.Date))
+	}
+	if len(h.Records) == 0 || h.Records[0] != '[' {
+		return h, fmt.Errorf("%w: records must be an array", ErrMalformedBatch)
+	}
+	if h.Type == "" {
+		h.Type = EventConsumptionBatch
+	}
+	return h, nil
 }
 
 type wireRecord struct {
@@ -126,29 +149,17 @@ func MarshalBatch(b Batch) ([]byte, error) {
 // not fail the batch. ParseBatch does not check signatures: call it on bodies a
 // Verifier accepted.
 func ParseBatch(body []byte) (*Batch, error) {
-	var wb wireBatch
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&wb); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformedBatch, err)
+	head, err := decodeHead(body)
+	if err != nil {
+		return nil, err
 	}
-	if dec.More() {
-		return nil, fmt.Errorf("%w: data after the JSON object", ErrMalformedBatch)
+	var records []json.RawMessage
+	if err := json.Unmarshal(head.Records, &records); err != nil {
+		return nil, fmt.Errorf("%w: records: %v", ErrMalformedBatch, err)
 	}
-	if wb.BatchID == "" || len(wb.BatchID) > 128 {
-		return nil, fmt.Errorf("%w: batch_id must have 1 to 128 characters", ErrMalformedBatch)
-	}
-	if _, err := time.Parse(time.DateOnly, wb.Date); err != nil {
-		return nil, fmt.Errorf("%w: date %q is not YYYY-MM-DD", ErrMalformedBatch, clip(wb.Date))
-	}
-	if wb.Records == nil {
-		return nil, fmt.Errorf("%w: records missing", ErrMalformedBatch)
-	}
-	b := &Batch{Type: wb.Type, BatchID: wb.BatchID, Date: wb.Date, Records: make([]Record, 0, len(wb.Records))}
-	if b.Type == "" {
-		b.Type = EventConsumptionBatch
-	}
-	seen := make(map[string]bool, len(wb.Records))
-	for i, raw := range wb.Records {
+	b := &Batch{Type: head.Type, BatchID: head.BatchID, Date: head.Date, Records: make([]Record, 0, len(records))}
+	seen := make(map[string]bool, len(records))
+	for i, raw := range records {
 		r, err := parseRecord(raw)
 		if err == nil && seen[r.TransactionID] {
 			err = fmt.Errorf("%w: %q", ErrDuplicateInBatch, r.TransactionID)

@@ -178,8 +178,15 @@ func FuzzParseBatch(f *testing.F) {
 	if fixture, err := os.ReadFile("testdata/batch.json"); err == nil {
 		f.Add(fixture)
 	}
+	now := time.Unix(specTimestamp, 0)
+	v := specVerifier(f, now)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		b, err := gnv.ParseBatch(body)
+		// Verify accepts an authentic body exactly when ParseBatch does.
+		h, _ := gnv.SignHeaders(specSecret, "msg_fuzz", now, body)
+		if _, verr := v.Verify(h, body); (verr == nil) != (err == nil) {
+			t.Fatalf("Verify err %v but ParseBatch err %v", verr, err)
+		}
 		if err != nil {
 			return
 		}

@@ -4,7 +4,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -207,37 +206,22 @@ func (v *Verifier) VerifySignature(h http.Header, body []byte) error {
 }
 
 // Verify checks a delivery and names it for the inbox: ID is webhook-id, Type
-// the batch type and OccurredAt the latest record time. It decodes only what
-// it needs (the intake calls it on every delivery); records are validated
-// later by ParseBatch. An authentic body that is not a consumption batch is an
-// error wrapping ErrMalformedBatch.
+// the batch type and OccurredAt the consumption day (UTC midnight of "date").
+// It accepts exactly the bodies ParseBatch accepts but decodes only the
+// envelope, as the intake calls it on every delivery: invalid records do not
+// refuse the delivery, ParseBatch reports them later in Batch.Rejected. An
+// authentic body that is not a consumption batch is an error wrapping
+// ErrMalformedBatch.
 func (v *Verifier) Verify(h http.Header, body []byte) (webhooks.Event, error) {
 	if err := v.VerifySignature(h, body); err != nil {
 		return webhooks.Event{}, err
 	}
-	var head struct {
-		Type    string `json:"type"`
-		BatchID string `json:"batch_id"`
-		Records *[]struct {
-			OccurredAt string `json:"occurred_at"`
-		} `json:"records"`
+	head, err := decodeHead(body)
+	if err != nil {
+		return webhooks.Event{}, err
 	}
-	if err := json.Unmarshal(body, &head); err != nil {
-		return webhooks.Event{}, fmt.Errorf("%w: %v", ErrMalformedBatch, err)
-	}
-	if head.BatchID == "" || head.Records == nil {
-		return webhooks.Event{}, fmt.Errorf("%w: batch_id and records are required", ErrMalformedBatch)
-	}
-	ev := webhooks.Event{ID: h.Get(HeaderID), Type: head.Type}
-	if ev.Type == "" {
-		ev.Type = EventConsumptionBatch
-	}
-	for _, r := range *head.Records {
-		if t, err := time.Parse(time.RFC3339, r.OccurredAt); err == nil && t.After(ev.OccurredAt) {
-			ev.OccurredAt = t.UTC()
-		}
-	}
-	return ev, nil
+	day, _ := time.Parse(time.DateOnly, head.Date)
+	return webhooks.Event{ID: h.Get(HeaderID), Type: head.Type, OccurredAt: day}, nil
 }
 
 // ConstructBatch verifies a delivery and returns its decoded batch.

@@ -146,7 +146,7 @@ func TestVerifyNamesEvent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := webhooks.Event{ID: "msg_B-1", Type: gnv.EventConsumptionBatch, OccurredAt: time.Date(2026, 11, 22, 0, 10, 0, 0, time.UTC)}
+	want := webhooks.Event{ID: "msg_B-1", Type: gnv.EventConsumptionBatch, OccurredAt: time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)}
 	if ev.ID != want.ID || ev.Type != want.Type || !ev.OccurredAt.Equal(want.OccurredAt) {
 		t.Errorf("Verify = %+v, want %+v", ev, want)
 	}
@@ -156,6 +156,18 @@ func TestVerifyNamesEvent(t *testing.T) {
 	_, err = v.Verify(h2, junk)
 	if !errors.Is(err, gnv.ErrMalformedBatch) || errors.Is(err, webhooks.ErrNoValidSignature) {
 		t.Errorf("junk body: err = %v, want ErrMalformedBatch", err)
+	}
+	// A bad record does not refuse the delivery (ParseBatch keeps it in Rejected);
+	// a bad envelope does.
+	oneBad := []byte(`{"batch_id":"B-2","date":"2026-11-21","records":["oops",{"transaction_id":"T"}]}`)
+	h3, _ := gnv.SignHeaders(specSecret, "msg_B-2", now, oneBad)
+	if _, err := v.Verify(h3, oneBad); err != nil {
+		t.Errorf("batch with bad records refused: %v", err)
+	}
+	noDate := []byte(`{"batch_id":"B-3","records":[]}`)
+	h4, _ := gnv.SignHeaders(specSecret, "msg_B-3", now, noDate)
+	if _, err := v.Verify(h4, noDate); !errors.Is(err, gnv.ErrMalformedBatch) {
+		t.Errorf("batch without date: err = %v", err)
 	}
 	// Forged: valid shape, wrong signature.
 	h.Set(gnv.HeaderSignature, "v1,"+strings.Repeat("A", 43)+"=")
