@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cmu-mx/cmu/odoo"
+	"github.com/cmu-mx/cmu/odoo/odootest"
 )
 
 // Exit statuses.
@@ -174,64 +175,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		return exitUsage
 	}
-
-	global := newFlagSet("odoo")
-	cfg.connectionFlags(global)
-	help := global.Bool("help", false, "")
-	global.BoolVar(help, "h", false, "")
-	if err := global.Parse(args); err != nil {
-		return fail(usagef("%v", err))
-	}
-	global.Visit(func(f *flag.Flag) { cfg.set[f.Name] = true })
-	if *help {
+	exec, pos, err := parseArgs(cfg, args)
+	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(stdout, usageText)
 		return exitOK
 	}
-	rest := global.Args()
-	if len(rest) == 0 {
-		return fail(usagef("missing command"))
-	}
-	name, rest := rest[0], rest[1:]
-	if name == "help" {
-		fmt.Fprint(stdout, usageText)
-		return exitOK
-	}
-	var cmd *command
-	for _, c := range commands() {
-		if c.name == name {
-			cmd = &c
-			break
-		}
-	}
-	if cmd == nil {
-		return fail(usagef("unknown command %q", name))
-	}
-
-	// The command's flag set shares the variables, and registering resets
-	// them to their defaults: keep the values given before the command.
-	given := map[string]string{}
-	global.Visit(func(f *flag.Flag) { given[f.Name] = f.Value.String() })
-	fs := newFlagSet(name)
-	cfg.connectionFlags(fs)
-	for k, v := range given {
-		if err := fs.Set(k, v); err != nil {
-			return fail(usagef("%v", err))
-		}
-	}
-	cmdHelp := fs.Bool("help", false, "")
-	fs.BoolVar(cmdHelp, "h", false, "")
-	exec := cmd.flags(fs)
-	pos, err := parseInterleaved(fs, rest)
 	if err != nil {
-		return fail(usagef("%s: %v", name, err))
-	}
-	if *cmdHelp {
-		fmt.Fprint(stdout, usageText)
-		return exitOK
-	}
-	fs.Visit(func(f *flag.Flag) { cfg.set[f.Name] = true })
-	if len(pos) < cmd.min || len(pos) > cmd.max {
-		return fail(usagef("usage: odoo %s %s", name, cmd.args))
+		return fail(err)
 	}
 	cfg.env(getenv)
 
@@ -245,27 +195,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	if cfg.fake {
-		if cfg.url != "" && cfg.set["url"] {
-			return fail(usagef("--fake and --url exclude each other"))
-		}
-		fake, err := startFake(cfg.fakeVersion, logger)
+		fake, err := useFake(cfg, logger)
 		if err != nil {
 			return fail(err)
 		}
 		defer fake.Close()
-		// The fake decides where to connect; its demo credentials apply
-		// unless given as flags (to try a wrong password, say). The
-		// environment's are ignored: they are for a real Odoo.
-		cfg.url, cfg.db = fake.URL, fake.DB
-		for _, v := range []struct {
-			flag     string
-			dst      *string
-			fallback string
-		}{{"user", &cfg.user, fake.Login}, {"password", &cfg.password, fake.Password}, {"api-key", &cfg.apiKey, fake.APIKey}} {
-			if !cfg.set[v.flag] {
-				*v.dst = v.fallback
-			}
-		}
 		if cfg.verbose {
 			fmt.Fprintf(stderr, "odoo: fake Odoo %s at %s (db %s, user %s)\n", fake.Version, fake.URL, fake.DB, fake.Login)
 		}
@@ -288,6 +222,88 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fail(err)
 	}
 	return exitOK
+}
+
+// parseArgs parses the command line into cfg and returns the command to run
+// with its positional arguments. It returns flag.ErrHelp when help was asked.
+func parseArgs(cfg *config, args []string) (execFunc, []string, error) {
+	global := newFlagSet("odoo")
+	cfg.connectionFlags(global)
+	help := global.Bool("help", false, "")
+	global.BoolVar(help, "h", false, "")
+	if err := global.Parse(args); err != nil {
+		return nil, nil, usagef("%v", err)
+	}
+	rest := global.Args()
+	switch {
+	case *help || len(rest) > 0 && rest[0] == "help":
+		return nil, nil, flag.ErrHelp
+	case len(rest) == 0:
+		return nil, nil, usagef("missing command")
+	}
+	name, rest := rest[0], rest[1:]
+	var cmd *command
+	for _, c := range commands() {
+		if c.name == name {
+			cmd = &c
+			break
+		}
+	}
+	if cmd == nil {
+		return nil, nil, usagef("unknown command %q", name)
+	}
+
+	// The command's flag set shares the variables, and registering resets
+	// them to their defaults: keep the values given before the command.
+	given := map[string]string{}
+	global.Visit(func(f *flag.Flag) { given[f.Name] = f.Value.String() })
+	fs := newFlagSet(name)
+	cfg.connectionFlags(fs)
+	for k, v := range given {
+		if err := fs.Set(k, v); err != nil {
+			return nil, nil, usagef("%v", err)
+		}
+	}
+	fs.BoolVar(help, "help", false, "")
+	fs.BoolVar(help, "h", false, "")
+	exec := cmd.flags(fs)
+	pos, err := parseInterleaved(fs, rest)
+	if err != nil {
+		return nil, nil, usagef("%s: %v", name, err)
+	}
+	if *help {
+		return nil, nil, flag.ErrHelp
+	}
+	fs.Visit(func(f *flag.Flag) { cfg.set[f.Name] = true })
+	if len(pos) < cmd.min || len(pos) > cmd.max {
+		return nil, nil, usagef("usage: odoo %s %s", name, cmd.args)
+	}
+	return exec, pos, nil
+}
+
+// useFake starts the demo fake and points cfg at it. The fake decides where
+// to connect; its demo credentials apply unless given as flags (to try a
+// wrong password, say). The environment's are ignored: they are for a real
+// Odoo.
+func useFake(cfg *config, logger *slog.Logger) (*odootest.Server, error) {
+	if cfg.set["url"] {
+		return nil, usagef("--fake and --url exclude each other")
+	}
+	fake, err := startFake(cfg.fakeVersion, logger)
+	if err != nil {
+		return nil, err
+	}
+	cfg.url, cfg.db = fake.URL, fake.DB
+	for _, v := range []struct {
+		flag     string
+		dst      *string
+		fallback string
+	}{{"user", &cfg.user, fake.Login}, {"password", &cfg.password, fake.Password}, {"api-key", &cfg.apiKey, fake.APIKey}} {
+		if !cfg.set[v.flag] {
+			*v.dst = v.fallback
+		}
+	}
+	return fake, nil
 }
 
 // newClient builds the client from the resolved configuration.
