@@ -43,10 +43,11 @@ type Client struct {
 	bufs  sync.Pool // *bytes.Buffer
 	seq   atomic.Int64
 
-	mu  sync.Mutex // guards tr, ver, uid
-	tr  transport
-	ver *Version
-	uid int64
+	mu     sync.Mutex // guards tr, ver, uid
+	authMu sync.Mutex // serialises authenticate
+	tr     transport
+	ver    *Version
+	uid    int64
 
 	fieldsMu sync.Mutex
 	fields   map[string]*modelFields
@@ -334,6 +335,15 @@ func (c *Client) Login(ctx context.Context) (int64, error) {
 func (c *Client) ensureUID(ctx context.Context, tr transport) (int64, error) {
 	c.mu.Lock()
 	uid := c.uid
+	c.mu.Unlock()
+	if uid != 0 {
+		return uid, nil
+	}
+	// One authenticate at a time: concurrent first calls wait for it.
+	c.authMu.Lock()
+	defer c.authMu.Unlock()
+	c.mu.Lock()
+	uid = c.uid
 	c.mu.Unlock()
 	if uid != 0 {
 		return uid, nil
