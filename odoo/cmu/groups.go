@@ -220,7 +220,7 @@ func (s *Service) ListGroups(ctx context.Context, f GroupFilter) ([]Group, error
 func (s *Service) Group(ctx context.Context, id int64) (*Group, error) {
 	gs, err := s.ListGroups(ctx, GroupFilter{IDs: []int64{id}})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("cmu: group %d: %w", id, err)
 	}
 	if len(gs) == 0 {
 		return nil, fmt.Errorf("cmu: group %d: %w", id, ErrNotFound)

@@ -117,16 +117,22 @@ func (s *Service) History(ctx context.Context, clientID int64, limit int) ([]His
 	out := make([]HistoryEntry, len(rows))
 	for i, m := range rows {
 		e := HistoryEntry{ID: m.ID, Model: m.Model.Value, ResID: m.ResID, Type: strings.TrimPrefix(m.Subject.Value, "cmu:"), CreatedAt: m.Date.Time}
-		body := m.Body.Value
-		if am := authorPattern.FindStringSubmatch(body); am != nil {
-			e.Author = html.UnescapeString(am[1])
-			body = authorPattern.ReplaceAllString(body, "")
-		} else {
+		e.Author, e.Message = parseNote(m.Body.Value)
+		if e.Author == "" {
 			e.Author = m.AuthorID.Name
 		}
-		body = strings.ReplaceAll(body, "<br>", "\n")
-		e.Message = strings.TrimSpace(html.UnescapeString(tagPattern.ReplaceAllString(body, "")))
 		out[i] = e
 	}
 	return out, nil
+}
+
+// parseNote reads back the author and plain-text message of a note body
+// written by noteBody (or any HTML body: tags are dropped).
+func parseNote(body string) (author, message string) {
+	if am := authorPattern.FindStringSubmatch(body); am != nil {
+		author = html.UnescapeString(am[1])
+		body = authorPattern.ReplaceAllString(body, "")
+	}
+	body = strings.ReplaceAll(body, "<br>", "\n")
+	return author, strings.TrimSpace(html.UnescapeString(tagPattern.ReplaceAllString(body, "")))
 }

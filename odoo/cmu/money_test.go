@@ -187,7 +187,7 @@ func TestPaymentPlan(t *testing.T) {
 			t.Fatalf("%d attachments", n)
 		}
 		var lines []odoo.SaleOrderLine
-		if err := svc.Client().SearchRead(ctx, odoo.ModelSaleOrderLine, odoo.Eq("order_id", plan.SaleOrderID),
+		if err := svc.Odoo().SearchRead(ctx, odoo.ModelSaleOrderLine, odoo.Eq("order_id", plan.SaleOrderID),
 			&odoo.SearchOptions{Fields: []string{"name", "price_unit", "price_total", "analytic_distribution"}, Order: "id"}, &lines); err != nil {
 			t.Fatal(err)
 		}
@@ -196,7 +196,7 @@ func TestPaymentPlan(t *testing.T) {
 			t.Fatalf("lines = %+v", lines)
 		}
 		var js []odoo.Attachment
-		if err := svc.Client().SearchRead(ctx, odoo.ModelAttachment, odoo.Eq("name", "amortizacion-COT-2026-0001.json"),
+		if err := svc.Odoo().SearchRead(ctx, odoo.ModelAttachment, odoo.Eq("name", "amortizacion-COT-2026-0001.json"),
 			&odoo.SearchOptions{Fields: []string{"datas", "res_model", "res_id", "mimetype"}}, &js); err != nil || len(js) != 1 {
 			t.Fatal(js, err)
 		}

@@ -40,7 +40,7 @@ func TestEnsureIdempotent(t *testing.T) {
 				}
 			}
 			// What Ensure created is really there.
-			fields, err := svc.Client().FieldsGet(ctx, "res.partner", nil, nil)
+			fields, err := svc.Odoo().FieldsGet(ctx, "res.partner", nil, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -51,7 +51,7 @@ func TestEnsureIdempotent(t *testing.T) {
 				t.Fatalf("x_cmu_ecosystem_id = %+v", f)
 			}
 			var plans []odoo.AnalyticPlan
-			if err := svc.Client().SearchRead(ctx, odoo.ModelAnalyticPlan, odoo.Eq("parent_id.name", "CMu"),
+			if err := svc.Odoo().SearchRead(ctx, odoo.ModelAnalyticPlan, odoo.Eq("parent_id.name", "CMu"),
 				&odoo.SearchOptions{Fields: []string{"complete_name"}, Order: "id"}, &plans); err != nil {
 				t.Fatal(err)
 			}
@@ -62,12 +62,12 @@ func TestEnsureIdempotent(t *testing.T) {
 			if want := []string{"CMu / Ahorro", "CMu / Venta a plazo", "CMu / Crédito colectivo"}; len(names) != 3 || names[0] != want[0] || names[1] != want[1] || names[2] != want[2] {
 				t.Fatalf("plans = %q", names)
 			}
-			won, err := odoo.Stages(svc.Client()).SearchRead(ctx, odoo.Eq("name", cmu.StageCierreGanado), nil)
+			won, err := odoo.Stages(svc.Odoo()).SearchRead(ctx, odoo.Eq("name", cmu.StageCierreGanado), nil)
 			if err != nil || len(won) != 1 || !won[0].IsWon {
 				t.Fatalf("stage Cierre ganado = %+v, %v", won, err)
 			}
 			for _, code := range []string{cmu.JournalConekta, cmu.JournalSPEI} {
-				if n, err := svc.Client().SearchCount(ctx, odoo.ModelJournal, odoo.Eq("code", code), nil); err != nil || n != 1 {
+				if n, err := svc.Odoo().SearchCount(ctx, odoo.ModelJournal, odoo.Eq("code", code), nil); err != nil || n != 1 {
 					t.Fatalf("journal %s: %d, %v", code, n, err)
 				}
 			}
@@ -128,7 +128,7 @@ func TestEnsureAddsSelectionValues(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	srv, svc := setup(t, odoo.ProtocolXMLRPC, "")
-	c := svc.Client()
+	c := svc.Odoo()
 	var sels []struct {
 		ID int64 `odoo:"id"`
 	}

@@ -80,8 +80,8 @@ func New(c *odoo.Client, opts *Options) *Service {
 	return s
 }
 
-// Client returns the underlying Odoo client.
-func (s *Service) Client() *odoo.Client { return s.c }
+// Odoo returns the underlying Odoo client.
+func (s *Service) Odoo() *odoo.Client { return s.c }
 
 func (s *Service) forget() {
 	s.mu.Lock()
