@@ -28,7 +28,9 @@ type BatcherConfig struct {
 // transaction takes all of them, up to MaxBatch. No delivery waits for a timer —
 // a lone delivery is committed at once — and each Insert returns only after the
 // transaction holding its deliveries committed, so acknowledging after Insert
-// stays correct. When a transaction fails, every Insert in it gets the error.
+// stays correct. When a transaction of several requests fails, each request is
+// retried in its own transaction, so that one bad delivery fails only its own
+// request.
 //
 // A Batcher is safe for concurrent use. Close it after the HTTP server stopped.
 type Batcher struct {
@@ -163,6 +165,20 @@ func (b *Batcher) write() {
 		cancel()
 		if err == nil && len(res) != len(all) {
 			err = fmt.Errorf("webhooks: batch insert returned %d results for %d deliveries", len(res), len(all))
+		}
+		if err != nil && len(live) > 1 {
+			// One bad delivery must not fail its neighbours: retry each
+			// request in its own transaction.
+			for _, r := range live {
+				ctx, cancel := context.WithTimeout(context.Background(), b.timeout)
+				r.res, r.err = b.store.Insert(ctx, r.ds)
+				cancel()
+				if r.err == nil && len(r.res) != len(r.ds) {
+					r.err = fmt.Errorf("webhooks: insert returned %d results for %d deliveries", len(r.res), len(r.ds))
+				}
+				close(r.done)
+			}
+			continue
 		}
 		i := 0
 		for _, r := range live {

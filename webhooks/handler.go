@@ -9,7 +9,9 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Defaults of [HandlerConfig].
@@ -21,6 +23,10 @@ const (
 	// HandlerConfig.StoreTimeout is 0.
 	DefaultStoreTimeout = 10 * time.Second
 )
+
+// MaxEventIDBytes is the longest event id the intake stores; a delivery whose
+// id is longer, not UTF-8 or holds a NUL byte is refused with 401.
+const MaxEventIDBytes = 255
 
 // HandlerConfig configures the intake endpoint of one provider. Zero fields mean
 // the documented defaults.
@@ -118,6 +124,7 @@ const (
 	msgUnreadable   = "No se pudo leer el cuerpo del webhook"
 	msgUnavailable  = "Bandeja de webhooks no disponible; reintente más tarde"
 	msgNoEventID    = "El verificador no identificó el evento"
+	msgBadEventID   = "Identificador de evento inválido"
 	msgNotSigned    = "Webhook sin firma"
 	msgBadHeader    = "Encabezado de firma inválido"
 	msgBadSignature = "Firma del webhook inválida"
@@ -192,10 +199,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusInternalServerError, errorBody{http.StatusInternalServerError, msgNoEventID})
 		return
 	}
+	if len(ev.ID) > MaxEventIDBytes || !utf8.ValidString(ev.ID) || strings.ContainsRune(ev.ID, 0) {
+		cfg.Observer.Refused(cfg.Provider, ErrInvalidHeader)
+		cfg.Logger.LogAttrs(r.Context(), slog.LevelWarn, "webhook refused: unusable event id",
+			slog.String("provider", cfg.Provider), slog.Int("id_bytes", len(ev.ID)))
+		writeJSON(w, http.StatusUnauthorized, errorBody{http.StatusUnauthorized, msgBadEventID})
+		return
+	}
 	d := Delivery{
 		Provider:   cfg.Provider,
 		EventID:    ev.ID,
-		Type:       ev.Type,
+		Type:       strings.ReplaceAll(strings.ToValidUTF8(ev.Type, "\uFFFD"), "\x00", ""),
 		OccurredAt: ev.OccurredAt,
 		ReceivedAt: cfg.Now().UTC().Truncate(time.Microsecond),
 		Header:     h.keptHeaders(r.Header),

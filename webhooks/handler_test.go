@@ -249,6 +249,18 @@ func TestHandlerErrors(t *testing.T) {
 			t.Errorf("response %d, inbox calls %d", r.Status, inbox.calls.Load())
 		}
 	})
+	t.Run("unusable event ids are refused", func(t *testing.T) {
+		t.Parallel()
+		for _, id := range []string{strings.Repeat("x", 256), "bad\xffid", "nul\x00id"} {
+			inbox := &failingInbox{}
+			srv := newIntake(t, webhooks.HandlerConfig{Inbox: inbox,
+				Verifier: webhooks.VerifierFunc(func(http.Header, []byte) (webhooks.Event, error) { return webhooks.Event{ID: id}, nil })})
+			r := post(t, srv.URL, nil, body)
+			if r.Status != http.StatusUnauthorized || inbox.calls.Load() != 0 {
+				t.Errorf("id %q: response %d, inbox calls %d", id, r.Status, inbox.calls.Load())
+			}
+		}
+	})
 	t.Run("config is validated", func(t *testing.T) {
 		t.Parallel()
 		if _, err := webhooks.NewHandler(webhooks.HandlerConfig{Provider: "x"}); err == nil {
