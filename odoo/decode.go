@@ -356,10 +356,7 @@ func (d *decoder) many2one(t token, v reflect.Value, p *plan) error {
 				return err
 			}
 			if e.kind == tokArrayEnd {
-				if i == 0 {
-					return nil // [] reads as unset
-				}
-				return nil
+				return nil // [] reads as unset
 			}
 			switch {
 			case i == 0 && e.kind == tokInt:
