@@ -41,3 +41,30 @@ func BenchmarkListClients(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkGetClientEach is the baseline ListClients avoids: one GetClient
+// per client of a page of 50 (N+1 round trips).
+func BenchmarkGetClientEach(b *testing.B) {
+	ctx := context.Background()
+	srv, svc := setup(b, odoo.ProtocolJSON2, "")
+	if _, err := svc.SeedDemo(ctx, cmu.SeedOptions{Clients: 1000}); err != nil {
+		b.Fatal(err)
+	}
+	page, err := svc.ListClients(ctx, cmu.ClientFilter{Limit: 50})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv.ResetCalls()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		for _, c := range page.Items {
+			if _, err := svc.GetClient(ctx, c.ID); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(srv.TotalCalls())/float64(b.N), "odoo-calls/op")
+	b.ReportMetric(50, "clients/op")
+}
