@@ -1,0 +1,35 @@
+package gnv_test
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata golden files")
+
+// TestActivateWireGolden pins the exact POST /collection-rules body and key.
+func TestActivateWireGolden(t *testing.T) {
+	t.Parallel()
+	c, fake := setup(t)
+	if _, err := c.ActivateCollection(t.Context(), rule("abc-123-d", "1.5", "42")); err != nil {
+		t.Fatal(err)
+	}
+	r := fake.Requests()[0]
+	got := append([]byte("Idempotency-Key: "+r.Header.Get("Idempotency-Key")+"\n"), r.Body...)
+	got = append(got, '\n')
+	const path = "testdata/activate_request.golden"
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("request differs from %s:\n got %s\nwant %s", path, got, want)
+	}
+}
