@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/cmu-mx/cmu/odoo"
+	"github.com/shopspring/decimal"
 )
 
 // fakeOdoo19 answers a few JSON-2 calls the way Odoo 19 does, so the
@@ -27,6 +28,8 @@ func fakeOdoo19() *httptest.Server {
 		switch r.URL.Path {
 		case "/json/2/res.partner/search_read":
 			io.WriteString(w, `[{"id": 2017, "name": "Ruta 27 Ecatepec", "email": "ruta27@example.mx", "phone": false, "parent_id": false, "country_id": [156, "Mexico"], "credit_limit": 25000.5, "create_date": "2026-11-22 21:46:54"}]`)
+		case "/json/2/account.analytic.account/search_read":
+			io.WriteString(w, `[{"id": 3, "name": "Ahorro Juan", "partner_id": [2018, "Juan Pérez"], "balance": 2623.45}, {"id": 4, "name": "Venta a plazo Juan", "partner_id": [2018, "Juan Pérez"], "balance": 0.0}, {"id": 5, "name": "Ahorro Ana", "partner_id": [2019, "Ana López"], "balance": 100.0}]`)
 		case "/json/2/res.partner/write":
 			w.WriteHeader(http.StatusUnprocessableEntity)
 			io.WriteString(w, `{"name": "odoo.exceptions.ValidationError", "message": "You cannot create recursive Partner hierarchies.", "arguments": [], "context": {}, "debug": "Traceback…"}`)
@@ -125,4 +128,32 @@ func ExampleSetCommand() {
 	// Output:
 	// category_id [6 0 [4 5]]
 	// child_ids [0 0 map[name:Juan Pérez]]
+}
+
+func ExampleLoadRelated() {
+	srv := fakeOdoo19()
+	defer srv.Close()
+	c, _ := odoo.NewClient(srv.URL, odoo.WithProtocol(odoo.ProtocolJSON2), odoo.WithAPIKey("demo-key"))
+
+	// Every partner's analytic accounts for a page of partners: one call, not one per partner.
+	type account struct {
+		ID      int64           `odoo:"id"`
+		Name    string          `odoo:"name"`
+		Partner odoo.Many2One   `odoo:"partner_id"`
+		Balance decimal.Decimal `odoo:"balance"`
+	}
+	byPartner, err := odoo.LoadRelated[account](context.Background(), c, odoo.ModelAnalyticAccount, "partner_id",
+		[]int64{2018, 2019, 2020}, nil, &odoo.SearchOptions{Fields: []string{"name", "partner_id", "balance"}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, id := range []int64{2018, 2019, 2020} {
+		fmt.Println(id, len(byPartner[id]))
+	}
+	fmt.Println(byPartner[2018][0].Name, byPartner[2018][0].Balance)
+	// Output:
+	// 2018 2
+	// 2019 1
+	// 2020 0
+	// Ahorro Juan 2623.45
 }
