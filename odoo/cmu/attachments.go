@@ -38,3 +38,20 @@ func (s *Service) attach(ctx context.Context, model string, id int64, f File) (i
 	}
 	return aid, nil
 }
+
+// AttachFiles attaches files to the record model/id (e.g. a saved quote's
+// JSON and PDF on its crm.lead, invoice PDFs on a won lead) and returns the
+// attachment ids in order. A file whose name is already attached to the
+// record is not attached twice (its existing id is returned), so a retry
+// after a failure completes the set.
+func (s *Service) AttachFiles(ctx context.Context, model string, id int64, files ...File) ([]int64, error) {
+	out := make([]int64, 0, len(files))
+	for _, f := range files {
+		aid, err := s.attach(ctx, model, id, f)
+		if err != nil {
+			return out, fmt.Errorf("cmu: attach to %s %d: %w", model, id, err)
+		}
+		out = append(out, aid)
+	}
+	return out, nil
+}

@@ -143,3 +143,51 @@ func TestListGroupsConstantCalls(t *testing.T) {
 		t.Fatalf("calls: 1 group → %d, 30 groups → %d", c1, c30)
 	}
 }
+
+func TestNotProvisioned(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv := odootest.NewServer(t)
+	svc := cmu.New(newClient(t, srv, odoo.ProtocolXMLRPC), nil)
+	if _, err := svc.ListClients(ctx, cmu.ClientFilter{}); !errors.Is(err, cmu.ErrNotProvisioned) || !strings.Contains(err.Error(), "CMu / Ahorro") {
+		t.Fatalf("ListClients before Ensure: %v", err)
+	}
+	if _, err := svc.Ensure(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.ListClients(ctx, cmu.ClientFilter{}); err != nil {
+		t.Fatalf("after Ensure: %v", err)
+	}
+}
+
+func TestAttachFiles(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv, svc := setup(t, odoo.ProtocolJSON2, "")
+	res, err := svc.SeedDemo(ctx, cmu.SeedOptions{Clients: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := []cmu.File{{Name: "cotizacion.json", Mimetype: "application/json", Data: []byte(`{"total":"250000.00"}`)},
+		{Name: "cotizacion.pdf", Mimetype: "application/pdf", Data: []byte("%PDF-1.4")}}
+	srv.InjectFault(odootest.Fault{Model: odoo.ModelAttachment, Method: "create", Kind: odootest.HTTPStatus, Status: 503, Times: 1})
+	if _, err := svc.AttachFiles(ctx, odoo.ModelLead, res.Leads[0], files...); !errors.Is(err, odoo.ErrTransport) {
+		t.Fatalf("with a 503: %v", err)
+	}
+	ids, err := svc.AttachFiles(ctx, odoo.ModelLead, res.Leads[0], files...)
+	if err != nil || len(ids) != 2 {
+		t.Fatal(ids, err)
+	}
+	again, err := svc.AttachFiles(ctx, odoo.ModelLead, res.Leads[0], files...)
+	if err != nil || again[0] != ids[0] || again[1] != ids[1] {
+		t.Fatal(again, err)
+	}
+	var atts []odoo.Attachment
+	if err := svc.Odoo().SearchRead(ctx, odoo.ModelAttachment, odoo.And(odoo.Eq("res_model", odoo.ModelLead), odoo.Eq("res_id", res.Leads[0])),
+		&odoo.SearchOptions{Fields: []string{"name", "datas", "mimetype"}, Order: "id"}, &atts); err != nil || len(atts) != 2 {
+		t.Fatal(atts, err)
+	}
+	if string(atts[1].Datas) != "%PDF-1.4" || atts[0].Mimetype.Value != "application/json" {
+		t.Fatalf("attachments = %+v", atts)
+	}
+}
