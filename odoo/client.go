@@ -90,6 +90,7 @@ type request struct {
 	args          []any
 	kwargs        map[string]any
 	retry         bool
+	renames       map[string]string // answer field → struct tag name (see fieldList)
 }
 
 // Version describes the server.
@@ -379,6 +380,10 @@ func isReadMethod(m string) bool {
 
 // Do runs one call described by r, decoding the result into result.
 func (c *Client) Do(ctx context.Context, r Request, result any) error {
+	return c.do(ctx, r, result, nil)
+}
+
+func (c *Client) do(ctx context.Context, r Request, result any, renames map[string]string) error {
 	if r.Model == "" || r.Method == "" {
 		return errors.New("odoo: Do: model and method are required")
 	}
@@ -404,7 +409,7 @@ func (c *Client) Do(ctx context.Context, r Request, result any) error {
 		}
 		kw["context"] = wctx
 	}
-	req := &request{model: r.Model, method: r.Method, args: r.Args, kwargs: kw, retry: r.Idempotent || isReadMethod(r.Method)}
+	req := &request{model: r.Model, method: r.Method, args: r.Args, kwargs: kw, retry: r.Idempotent || isReadMethod(r.Method), renames: renames}
 	start := time.Now()
 	err = tr.execute(ctx, req, result)
 	c.observe(ctx, tr.protocol(), r.Model, r.Method, start, err)

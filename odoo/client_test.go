@@ -473,6 +473,24 @@ func TestTypedReadsAcrossVersions(t *testing.T) {
 				if got := len(m.callsOf("fields_get")); got != 2 {
 					t.Fatalf("fields_get called %d times for two models", got)
 				}
+				// No alias in the tag: the built-in rename table applies, both ways.
+				type newLine struct {
+					Taxes []int64 `odoo:"tax_ids"`
+				}
+				type oldLine struct {
+					Taxes []int64 `odoo:"tax_id"`
+				}
+				var nl []newLine
+				var ol []oldLine
+				if err := c.Read(t.Context(), ModelSaleOrderLine, []int64{1}, nil, &nl); err != nil {
+					t.Fatal(err)
+				}
+				if err := c.Read(t.Context(), ModelSaleOrderLine, []int64{1}, nil, &ol); err != nil {
+					t.Fatal(err)
+				}
+				if len(nl) != 1 || len(nl[0].Taxes) != 1 || len(ol) != 1 || len(ol[0].Taxes) != 1 {
+					t.Fatalf("renamed field not read: %+v %+v", nl, ol)
+				}
 				if _, err := Partners(c).SearchRead(t.Context(), nil, nil); err != nil {
 					t.Fatal(err)
 				}

@@ -73,10 +73,11 @@ func (e *syntaxError) Error() string {
 
 // decoder decodes tokens straight into Go values following cached plans.
 type decoder struct {
-	src   source
-	plans *planCache
-	model string
-	field string // innermost struct field being decoded, for errors
+	src     source
+	plans   *planCache
+	model   string
+	field   string            // innermost struct field being decoded, for errors
+	renames map[string]string // answer field name → tag name, for renamed fields
 }
 
 // decodeTop decodes one value from src into dst, which must be a non-nil
@@ -516,6 +517,11 @@ func (d *decoder) structValue(v reflect.Value, p *plan) error {
 			return &syntaxError{msg: "expected member name", offset: -1}
 		}
 		fp := p.fields[string(k.text)]
+		if fp == nil && d.renames != nil {
+			if alt, ok := d.renames[string(k.text)]; ok {
+				fp = p.fields[alt]
+			}
+		}
 		e, err := d.src.next()
 		if err != nil {
 			return err

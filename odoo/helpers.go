@@ -95,7 +95,7 @@ func (c *Client) SearchRead(ctx context.Context, model string, domain Domain, op
 	if err != nil {
 		return err
 	}
-	fields, err := c.fieldList(ctx, model, ep, opts)
+	fields, renames, err := c.fieldList(ctx, model, ep, opts)
 	if err != nil {
 		return err
 	}
@@ -103,7 +103,7 @@ func (c *Client) SearchRead(ctx context.Context, model string, domain Domain, op
 	if fields != nil {
 		kw["fields"] = fields
 	}
-	if err := c.Do(ctx, Request{Model: model, Method: "search_read", Args: []any{domainArg(domain)}, Kwargs: kw, Context: opts.ctx()}, dest); err != nil {
+	if err := c.do(ctx, Request{Model: model, Method: "search_read", Args: []any{domainArg(domain)}, Kwargs: kw, Context: opts.ctx()}, dest, renames); err != nil {
 		return err
 	}
 	if sv.IsNil() {
@@ -120,7 +120,7 @@ func (c *Client) Read(ctx context.Context, model string, ids []int64, opts *Sear
 	if err != nil {
 		return err
 	}
-	fields, err := c.fieldList(ctx, model, ep, opts)
+	fields, renames, err := c.fieldList(ctx, model, ep, opts)
 	if err != nil {
 		return err
 	}
@@ -132,7 +132,7 @@ func (c *Client) Read(ctx context.Context, model string, ids []int64, opts *Sear
 			kw["fields"] = fields
 		}
 		part := reflect.New(sv.Type())
-		if err := c.Do(ctx, Request{Model: model, Method: "read", Args: []any{ids[start:end]}, Kwargs: kw, Context: opts.ctx()}, part.Interface()); err != nil {
+		if err := c.do(ctx, Request{Model: model, Method: "read", Args: []any{ids[start:end]}, Kwargs: kw, Context: opts.ctx()}, part.Interface(), renames); err != nil {
 			return err
 		}
 		out = reflect.AppendSlice(out, part.Elem())
@@ -356,40 +356,70 @@ func (c *Client) ModelFields(ctx context.Context, model string) (map[string]Fiel
 
 // fieldList decides which fields a typed read asks for: the explicit
 // opts.Fields; else, for struct elements, each tagged field under the first
-// of its names (tag name, then aliases) the server knows — fields the
-// server lacks are left out and stay zero; else nil (all fields).
-func (c *Client) fieldList(ctx context.Context, model string, ep *plan, opts *SearchOptions) ([]string, error) {
+// of its names the server knows — the tag name, its alias= names, then the
+// known renames between Odoo versions (knownRenames) — so fields the server
+// lacks are left out and stay zero; else nil (all fields). renames maps an
+// answer field name to the tag name when a built-in rename was used.
+func (c *Client) fieldList(ctx context.Context, model string, ep *plan, opts *SearchOptions) ([]string, map[string]string, error) {
 	if opts != nil && opts.Fields != nil {
-		return opts.Fields, nil
+		return opts.Fields, nil, nil
 	}
 	for ep.kind == pkPtr {
 		ep = ep.elem
 	}
 	if ep.kind != pkStruct {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if !c.discovery {
-		return ep.fieldNames(), nil
+		return ep.fieldNames(), nil, nil
 	}
 	known, err := c.ModelFields(ctx, model)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out := make([]string, 0, len(ep.list))
+	var renames map[string]string
+	table := knownRenames(model)
 	for _, f := range ep.list {
 		if _, ok := known[f.name]; ok {
 			out = append(out, f.name)
 			continue
 		}
+		found := false
 		for _, a := range f.aliases {
 			if _, ok := known[a]; ok {
 				out = append(out, a)
+				found = true
 				break
+			}
+		}
+		if found {
+			continue
+		}
+		if alt, ok := table[f.name]; ok {
+			if _, ok := known[alt]; ok && ep.fields[alt] == nil {
+				out = append(out, alt)
+				if renames == nil {
+					renames = map[string]string{}
+				}
+				renames[alt] = f.name
 			}
 		}
 	}
 	if len(out) == 0 {
 		out = append(out, "id")
 	}
-	return out, nil
+	return out, renames, nil
+}
+
+// knownRenames lists fields renamed between Odoo versions, in both
+// directions, so a struct tagged with either name reads from either server.
+func knownRenames(model string) map[string]string {
+	switch model {
+	case "sale.order.line":
+		return map[string]string{"tax_ids": "tax_id", "tax_id": "tax_ids", "product_uom_id": "product_uom", "product_uom": "product_uom_id"}
+	case "account.payment":
+		return map[string]string{"memo": "ref", "ref": "memo"}
+	}
+	return nil
 }

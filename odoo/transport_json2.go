@@ -157,7 +157,7 @@ func (t *json2Transport) decode(op string, r *request, h *httpResult, dst any, u
 	src := &jsonSource{b: b}
 	d := decoder{src: src, plans: &c.plans}
 	if r != nil {
-		d.model = r.model
+		d.model, d.renames = r.model, r.renames
 	}
 	if h.status != http.StatusOK {
 		var eb json2ErrorBody

@@ -80,7 +80,7 @@ func (t *jsonrpcTransport) decode(op string, r *request, h *httpResult, dst any)
 	src := &jsonSource{b: body}
 	d := decoder{src: src, plans: &c.plans}
 	if r != nil {
-		d.model = r.model
+		d.model, d.renames = r.model, r.renames
 	}
 	tk, err := src.next()
 	if err != nil {

@@ -46,7 +46,7 @@ func (t *xmlrpcTransport) decode(op string, r *request, h *httpResult, dst any) 
 	}
 	d := decoder{src: src, plans: &c.plans}
 	if r != nil {
-		d.model = r.model
+		d.model, d.renames = r.model, r.renames
 	}
 	if fault {
 		var f xmlFault
