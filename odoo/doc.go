@@ -59,7 +59,9 @@
 // # Versions
 //
 // A tag may carry aliases: `odoo:"tax_ids,alias=tax_id"` reads tax_ids on
-// Odoo 19 and tax_id on 17. Typed reads without explicit Fields learn the
+// Odoo 19 and tax_id on 17; without an alias, a built-in table of known
+// renames (sale.order.line tax_id/tax_ids and product_uom/product_uom_id,
+// account.payment ref/memo) applies both ways. Typed reads without explicit Fields learn the
 // model's fields once per client (fields_get, cached) and ask only for the
 // fields the server has, under whichever name it knows; fields it lacks
 // (res.partner.mobile on 19) stay zero. Unknown fields in answers are ignored.
