@@ -443,3 +443,25 @@ func FuzzVerify(f *testing.F) {
 		}
 	})
 }
+
+func TestCreateWebhookKey(t *testing.T) {
+	t.Parallel()
+	c, fake := setup(t)
+	k, err := c.CreateWebhookKey(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := k.PublicKey()
+	if err != nil || !pub.Equal(fake.PublicKey()) || !k.Active || k.ID == "" || !k.CreatedAt.Equal(fixedNow) {
+		t.Fatalf("key = %+v, %v", k, err)
+	}
+	r := fake.Requests()[0]
+	if r.Method != "POST" || r.Path != "/webhook_keys" || string(r.Body) != `{"active":true}` {
+		t.Errorf("sent %s %s %s", r.Method, r.Path, r.Body)
+	}
+	fake.FailNext(1, 500)
+	var ae *conekta.APIError
+	if _, err := c.CreateWebhookKey(t.Context()); !errors.As(err, &ae) || len(fake.Requests()) != 2 {
+		t.Errorf("500: err = %v after %d requests (want no retry)", err, len(fake.Requests()))
+	}
+}

@@ -136,6 +136,7 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /orders", s.auth(s.createOrder))
 	mux.HandleFunc("GET /orders/{id}", s.auth(s.getOrder))
+	mux.HandleFunc("POST /webhook_keys", s.auth(s.createWebhookKey))
 	mux.HandleFunc("GET /checkout/{slug}", s.checkoutPage)
 	mux.HandleFunc("POST /checkout/{slug}/pay", s.checkoutPay)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -457,4 +458,10 @@ func (s *Server) checkoutPay(w http.ResponseWriter, r *http.Request) {
 		resp.Body.Close()
 	}
 	http.Redirect(w, r, "/checkout/"+r.PathValue("slug"), http.StatusSeeOther)
+}
+
+// createWebhookKey answers POST /webhook_keys with the fake's signing key.
+func (s *Server) createWebhookKey(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"id": randomHex(12), "object": "webhook_key", "active": true, "livemode": false,
+		"created_at": s.now().Unix(), "public_key": string(s.PublicKeyPEM())})
 }
