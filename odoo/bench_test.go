@@ -282,6 +282,37 @@ func BenchmarkSearchRead2000(b *testing.B) {
 			}
 		}
 	})
+	// References for the JSON design choice: the standard library's token
+	// stream alone (before any value is stored), and its generic tree.
+	b.Run("ref-encoding-json-Token-loop-only", func(b *testing.B) {
+		b.SetBytes(int64(len(j2Body)))
+		b.ReportAllocs()
+		for b.Loop() {
+			dec := json.NewDecoder(bytes.NewReader(j2Body))
+			dec.UseNumber()
+			n := 0
+			for {
+				_, err := dec.Token()
+				if err != nil {
+					break
+				}
+				n++
+			}
+			if n < benchN {
+				b.Fatal(n)
+			}
+		}
+	})
+	b.Run("ref-encoding-json-tree", func(b *testing.B) {
+		b.SetBytes(int64(len(j2Body)))
+		b.ReportAllocs()
+		for b.Loop() {
+			var out []map[string]any
+			if err := json.Unmarshal(j2Body, &out); err != nil || len(out) != benchN {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("xmlrpc", func(b *testing.B) {
 		c := benchClient(b)
 		t := &xmlrpcTransport{c: c}
