@@ -12,8 +12,9 @@
 //
 // The connection comes from flags or, when a flag is not given, from the
 // environment: ODOO_URL, ODOO_DB, ODOO_USER, ODOO_PASSWORD, ODOO_API_KEY and
-// ODOO_PROTOCOL (auto, xmlrpc, jsonrpc or json2). Flags may appear before or
-// after the subcommand and its arguments. --fake serves an in-process fake
+// ODOO_PROTOCOL (auto, xmlrpc, jsonrpc or json2); --context sends an Odoo
+// context (a JSON object) with every call. Flags may appear before or after
+// the subcommand and its arguments ("--" ends them). --fake serves an in-process fake
 // Odoo (package odoo/odootest) seeded with demo records and connects to it, so
 // the CLI works without a real Odoo:
 //
