@@ -393,6 +393,7 @@ type ConfigError struct {
 	Reason string
 }
 
+// Error returns "config: VAR: reason".
 func (e *ConfigError) Error() string { return "config: " + e.Var + ": " + e.Reason }
 
 // LoadConfig reads the configuration through getenv. environ, when non-nil,

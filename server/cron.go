@@ -135,7 +135,9 @@ func (l *Leader) leadOnce(ctx context.Context) (lost bool, err error) {
 	for !lost && ctx.Err() == nil {
 		select {
 		case <-t.C:
-			pctx, pcancel := context.WithTimeout(ctx, l.o.RetryEvery)
+			// Not derived from ctx: cancelling a query mid-flight breaks the
+			// connection, and this one must live to unlock cleanly.
+			pctx, pcancel := context.WithTimeout(context.WithoutCancel(ctx), l.o.RetryEvery)
 			if err := conn.PingContext(pctx); err != nil && ctx.Err() == nil {
 				lost = true
 			}

@@ -118,8 +118,7 @@ func TestLeaderPostgresOneAtATime(t *testing.T) {
 	if overlap.Load() != 0 {
 		t.Errorf("%d overlapping runs across instances", overlap.Load())
 	}
-	// The lock is released: no session holds it any more.
-	if n := holders(); n != 0 {
-		t.Errorf("lock still held by %d sessions", n)
-	}
+	// The lock is released: no session holds it any more (a discarded session
+	// releases it when its backend exits, so allow a moment).
+	waitFor(t, "the lock to be released", func() bool { return holders() == 0 })
 }

@@ -86,6 +86,7 @@ func WrapError(kind Kind, message string, err error) *Error {
 	return &Error{Kind: kind, Message: message, Err: err}
 }
 
+// Error returns the message and, when set, the cause.
 func (e *Error) Error() string {
 	if e.Err != nil {
 		return e.Message + ": " + e.Err.Error()

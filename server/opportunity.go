@@ -170,9 +170,12 @@ const (
 
 // Billing sub-states (cFacturacionSubEstado) and the closing stage name.
 const (
-	SubStateFacturaDirecta                = "factura_directa"
+	// SubStateFacturaDirecta: invoiced (direct invoice or polled service orders).
+	SubStateFacturaDirecta = "factura_directa"
+	// SubStateOrdenServicioPendienteFactura: service orders awaiting their invoice.
 	SubStateOrdenServicioPendienteFactura = "orden_servicio_pendiente_factura"
-	StageCierreGanado                     = "Cierre ganado"
+	// StageCierreGanado is the crm.stage of a won closing.
+	StageCierreGanado = "Cierre ganado"
 )
 
 func (r *OpportunityProcessRequest) mainFields() []*Text {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -39,13 +40,19 @@ type Event struct {
 	Market     Market
 }
 
-// envelope is an event as it crosses a Broker.
+// envelope is the addressing of an event as it crosses a Broker. On the wire a
+// broker message is the envelope's JSON, a newline, then the exact bytes sent
+// to clients ({"type":…,"data":…}), so instances never re-encode the data.
 type envelope struct {
-	Type     string          `json:"type"`
-	Data     json.RawMessage `json:"data"`
-	To       []string        `json:"to,omitempty"`
-	ClientID int64           `json:"clientId,omitempty"`
-	Market   Market          `json:"market,omitempty"`
+	To       []string `json:"to,omitempty"`
+	ClientID int64    `json:"clientId,omitempty"`
+	Market   Market   `json:"market,omitempty"`
+}
+
+// wireEvent is what clients receive.
+type wireEvent struct {
+	Type string `json:"type"`
+	Data any    `json:"data"`
 }
 
 // Broker fans events out to every instance's hub. Publish sends one encoded
@@ -162,14 +169,15 @@ func (h *Hub) Publish(ctx context.Context, ev Event) error {
 	if ev.Type == "" {
 		return errors.New("server: event type is required")
 	}
-	data, err := json.Marshal(ev.Data)
+	wire, err := json.Marshal(wireEvent{Type: ev.Type, Data: ev.Data})
 	if err != nil {
 		return fmt.Errorf("server: encode %s event: %w", ev.Type, err)
 	}
-	msg, err := json.Marshal(envelope{Type: ev.Type, Data: data, To: ev.AdvisorIDs, ClientID: ev.ClientID, Market: ev.Market})
+	head, err := json.Marshal(envelope{To: ev.AdvisorIDs, ClientID: ev.ClientID, Market: ev.Market})
 	if err != nil {
 		return fmt.Errorf("server: encode %s event: %w", ev.Type, err)
 	}
+	msg := append(append(head, '\n'), wire...)
 	if h.o.Broker == nil {
 		h.deliver(msg)
 		return nil
@@ -215,21 +223,30 @@ func (e *envelope) addressedTo(a Advisor) bool {
 	return true
 }
 
+// eventType extracts "type" from the start of a wire event (it is encoded
+// first), for metrics; it does not scan the data.
+func eventType(wire []byte) string {
+	const prefix = `{"type":`
+	if !bytes.HasPrefix(wire, []byte(prefix)) {
+		return "unknown"
+	}
+	var t string
+	dec := json.NewDecoder(bytes.NewReader(wire[len(prefix):]))
+	if err := dec.Decode(&t); err != nil || len(t) > 64 {
+		return "unknown"
+	}
+	return t
+}
+
 // deliver queues one encoded envelope for every addressed subscriber.
 func (h *Hub) deliver(msg []byte) {
+	head, wire, ok := bytes.Cut(msg, []byte("\n"))
 	var env envelope
-	if err := json.Unmarshal(msg, &env); err != nil {
-		h.log.Warn("websocket: undecodable event from broker", "error", err.Error())
+	if err := json.Unmarshal(head, &env); !ok || err != nil || len(wire) == 0 {
+		h.log.Warn("websocket: undecodable event from broker", "bytes", len(msg))
 		return
 	}
-	wire, err := json.Marshal(struct {
-		Type string          `json:"type"`
-		Data json.RawMessage `json:"data"`
-	}{env.Type, env.Data})
-	if err != nil {
-		return
-	}
-	h.o.Metrics.wsEvent(env.Type)
+	h.o.Metrics.wsEvent(eventType(wire))
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
