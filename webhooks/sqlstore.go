@@ -171,24 +171,32 @@ func (s *SQLStore) q(query string) string {
 	return b.String()
 }
 
+// insertSQL inserts one delivery (SQLite).
 const insertSQL = `INSERT INTO webhook_inbox
 	(provider, event_id, event_type, occurred_at, received_at, headers, body, state, attempts, due_at, updated_at)
 	VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)
 	ON CONFLICT (provider, event_id) DO NOTHING
 	RETURNING id`
 
-// Insert implements [Inserter]: all deliveries in one transaction.
+// Insert implements [Inserter]: all deliveries in one transaction (SQLite) or
+// one statement (PostgreSQL).
 func (s *SQLStore) Insert(ctx context.Context, ds []Delivery) (res []InsertResult, err error) {
 	if len(ds) == 0 {
 		return nil, nil
 	}
-	var prepared *sql.Stmt
-	if s.dialect == SQLite {
-		// Before BeginTx: with one connection, preparing inside the
-		// transaction would wait for itself.
-		if prepared, err = s.insertStmt(ctx); err != nil {
-			return nil, err
+	for i, d := range ds {
+		if d.Provider == "" || d.EventID == "" {
+			return nil, fmt.Errorf("webhooks: insert: delivery %d has no provider or event id", i)
 		}
+	}
+	if s.dialect == Postgres {
+		return s.insertPostgres(ctx, ds)
+	}
+	// Prepared before BeginTx: with one connection, preparing inside the
+	// transaction would wait for itself.
+	prepared, err := s.insertStmt(ctx)
+	if err != nil {
+		return nil, err
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -199,17 +207,10 @@ func (s *SQLStore) Insert(ctx context.Context, ds []Delivery) (res []InsertResul
 			tx.Rollback()
 		}
 	}()
-	queryRow := func(args ...any) *sql.Row { return tx.QueryRowContext(ctx, s.q(insertSQL), args...) }
-	if prepared != nil {
-		stmt := tx.StmtContext(ctx, prepared)
-		defer stmt.Close()
-		queryRow = func(args ...any) *sql.Row { return stmt.QueryRowContext(ctx, args...) }
-	}
+	stmt := tx.StmtContext(ctx, prepared)
+	defer stmt.Close()
 	res = make([]InsertResult, len(ds))
 	for i, d := range ds {
-		if d.Provider == "" || d.EventID == "" {
-			return nil, fmt.Errorf("webhooks: insert: delivery %d has no provider or event id", i)
-		}
 		hdr, err := json.Marshal(d.Header)
 		if err != nil {
 			return nil, fmt.Errorf("webhooks: insert: headers: %w", err)
@@ -220,7 +221,7 @@ func (s *SQLStore) Insert(ctx context.Context, ds []Delivery) (res []InsertResul
 		}
 		recv := micros(d.ReceivedAt)
 		var id int64
-		err = queryRow(d.Provider, d.EventID, d.Type, micros(d.OccurredAt),
+		err = stmt.QueryRowContext(ctx, d.Provider, d.EventID, d.Type, micros(d.OccurredAt),
 			recv, string(hdr), body, recv, recv).Scan(&id)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
@@ -233,6 +234,66 @@ func (s *SQLStore) Insert(ctx context.Context, ds []Delivery) (res []InsertResul
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("webhooks: insert: commit: %w", err)
+	}
+	return res, nil
+}
+
+// insertPostgresSQL inserts a whole batch in one statement (one round trip,
+// atomic without an explicit transaction) from parallel arrays.
+const insertPostgresSQL = `INSERT INTO webhook_inbox
+	(provider, event_id, event_type, occurred_at, received_at, headers, body, state, attempts, due_at, updated_at)
+	SELECT p, e, t, o, r, h, b, 'pending', 0, r, r
+	FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::bytea[])
+		AS x(p, e, t, o, r, h, b)
+	ON CONFLICT (provider, event_id) DO NOTHING
+	RETURNING id, provider, event_id`
+
+func (s *SQLStore) insertPostgres(ctx context.Context, ds []Delivery) ([]InsertResult, error) {
+	n := len(ds)
+	provider, event, typ, hdrs := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	occurred, received := make([]int64, n), make([]int64, n)
+	bodies := make([][]byte, n)
+	for i, d := range ds {
+		hdr, err := json.Marshal(d.Header)
+		if err != nil {
+			return nil, fmt.Errorf("webhooks: insert: headers: %w", err)
+		}
+		provider[i], event[i], typ[i], hdrs[i] = d.Provider, d.EventID, d.Type, string(hdr)
+		occurred[i], received[i] = micros(d.OccurredAt), micros(d.ReceivedAt)
+		bodies[i] = d.Body
+		if bodies[i] == nil {
+			bodies[i] = []byte{}
+		}
+	}
+	rows, err := s.db.QueryContext(ctx, insertPostgresSQL, provider, event, typ, occurred, received, hdrs, bodies)
+	if err != nil {
+		return nil, fmt.Errorf("webhooks: insert: %w", err)
+	}
+	defer rows.Close()
+	type key struct{ provider, event string }
+	inserted := make(map[key]int64, n)
+	for rows.Next() {
+		var id int64
+		var k key
+		if err := rows.Scan(&id, &k.provider, &k.event); err != nil {
+			return nil, fmt.Errorf("webhooks: insert: %w", err)
+		}
+		inserted[k] = id
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("webhooks: insert: %w", err)
+	}
+	// The first occurrence of a key in ds gets the new id; later copies in
+	// the same batch, and keys already stored, are duplicates.
+	res := make([]InsertResult, n)
+	for i, d := range ds {
+		k := key{d.Provider, d.EventID}
+		if id, ok := inserted[k]; ok {
+			res[i] = InsertResult{ID: id}
+			delete(inserted, k)
+		} else {
+			res[i] = InsertResult{Duplicate: true}
+		}
 	}
 	return res, nil
 }
