@@ -136,3 +136,32 @@ func TestDoRejectsBadResult(t *testing.T) {
 		t.Fatal("request sent with an unusable result")
 	}
 }
+
+func TestNoneAnswers(t *testing.T) {
+	c, err := NewClient("http://odoo.invalid", WithAPIKey("k"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &request{model: "account.payment", method: "action_post"}
+	var a any = "sentinel"
+	if err := (&jsonrpcTransport{c: c}).decode("call", r, benchHTTP([]byte(`{"jsonrpc": "2.0", "id": 41}`)), &a); err != nil || a != nil {
+		// neither result nor error: None, like JSON-2's null
+		t.Fatalf("JSON-RPC without result: %v %v", a, err)
+	}
+	var b any = "sentinel"
+	if err := (&json2Transport{c: c}).decode("call", r, benchHTTP([]byte(`null`)), &b, false); err != nil || b != nil {
+		t.Fatalf("JSON-2 null: %v %v", b, err)
+	}
+	h := benchHTTP([]byte(`{"name": "odoo.exceptions.MissingError", "message": "Record does not exist or has been deleted.\n(Record: res.partner(2021,), User: 2)", "arguments": [], "context": {}, "debug": "Traceback"}`))
+	h.status = 404
+	err = (&json2Transport{c: c}).decode("call", &request{model: "res.partner", method: "write"}, h, nil, false)
+	if !errors.Is(err, ErrMissingError) {
+		t.Fatalf("JSON-2 404 MissingError: %v", err)
+	}
+	h = benchHTTP([]byte(`{"jsonrpc": "2.0", "id": 1, "result": [1, 2`))
+	var ids []int64
+	err = (&jsonrpcTransport{c: c}).decode("call", r, h, &ids)
+	if !errors.Is(err, ErrProtocol) {
+		t.Fatalf("truncated body: %v", err)
+	}
+}

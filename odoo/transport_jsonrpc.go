@@ -90,6 +90,7 @@ func (t *jsonrpcTransport) decode(op string, r *request, h *httpResult, dst any)
 		return c.foreignBody(op, r, h, nil)
 	}
 	var rpcErr *jsonrpcError
+	seen := false
 	for {
 		k, err := src.next()
 		if err != nil {
@@ -100,6 +101,7 @@ func (t *jsonrpcTransport) decode(op string, r *request, h *httpResult, dst any)
 		}
 		switch string(k.text) {
 		case "result":
+			seen = true
 			if err := d.decodeTop(dst); err != nil {
 				return c.decodeErr(op, r, h, err)
 			}
@@ -137,7 +139,10 @@ func (t *jsonrpcTransport) decode(op string, r *request, h *httpResult, dst any)
 		}
 		return e
 	}
-	// Neither result nor error: a method that returned None.
+	if !seen {
+		// Neither result nor error: a method that returned None.
+		zeroDest(dst)
+	}
 	return nil
 }
 
