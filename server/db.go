@@ -109,8 +109,11 @@ func (db *DB) Ping(ctx context.Context) error { return db.SQL.PingContext(ctx) }
 // Close closes the pool.
 func (db *DB) Close() error { return db.SQL.Close() }
 
-// rebind turns ? placeholders into $1, $2… for PostgreSQL. Queries must not
-// contain literal question marks.
+// Rebind turns ? placeholders into $1, $2… when the database is PostgreSQL
+// and returns q unchanged on SQLite, so one query text serves both dialects.
+// Queries must not contain literal question marks (in strings or operators).
+func (db *DB) Rebind(q string) string { return db.rebind(q) }
+
 func (db *DB) rebind(q string) string {
 	if db.Dialect != DialectPostgres {
 		return q

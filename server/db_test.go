@@ -173,3 +173,14 @@ func TestDialectOf(t *testing.T) {
 		}
 	}
 }
+
+func TestRebind(t *testing.T) {
+	pg, lite := &DB{Dialect: DialectPostgres}, &DB{Dialect: DialectSQLite}
+	q := `UPDATE t SET a = ?, b = ? WHERE id = ?`
+	if got := pg.Rebind(q); got != `UPDATE t SET a = $1, b = $2 WHERE id = $3` {
+		t.Errorf("postgres: %s", got)
+	}
+	if got := lite.Rebind(q); got != q {
+		t.Errorf("sqlite: %s", got)
+	}
+}
