@@ -213,7 +213,9 @@ func TestPaymentPlan(t *testing.T) {
 		for _, bad := range []cmu.PaymentPlanRequest{
 			{ClientID: id, PackageID: pkgID, Term: 104},
 			{ClientID: id, Ref: "X", PackageID: pkgID, Term: 100},
-			{ClientID: id, Ref: "X", PackageID: pkgID, Term: 104, Components: []string{"turbo"}},
+			{ClientID: id, Ref: "X", PackageID: pkgID, Term: 104, Components: []string{"turbo"}, DownPayment: dec("60000")},
+			{ClientID: id, Ref: "X", PackageID: pkgID, Term: 104, DownPayment: dec("47599.99")}, // 20 % of 238,000.00 is 47,600.00
+			{ClientID: id, Ref: "X", PackageID: pkgID, Term: 104, DownPayment: dec("238000")},
 		} {
 			if _, err := svc.OpenPaymentPlan(ctx, bad); !errors.Is(err, cmu.ErrInvalid) {
 				t.Fatalf("%+v: %v", bad, err)

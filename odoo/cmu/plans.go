@@ -137,8 +137,10 @@ type productRow struct {
 // OpenPaymentPlan creates (or completes) a venta a plazo: the client's
 // analytic account on "CMu / Venta a plazo" (code VP-<Ref>), a sale.order
 // (x_cmu_plan_ref = Ref) with one line per chosen package component, each
-// distributed 100 % to that account, and the schedule attached. Every step
-// looks its record up first, so a call after a failure completes the plan
+// distributed 100 % to that account, and the schedule attached. The term
+// must be one of the package's and the down payment at least the package's
+// minimum (rounded half-up to cents) and below the total. Every step looks
+// its record up first, so a call after a failure completes the plan
 // without duplicating anything.
 func (s *Service) OpenPaymentPlan(ctx context.Context, req PaymentPlanRequest) (*PaymentPlan, error) {
 	if strings.TrimSpace(req.Ref) == "" {
@@ -167,6 +169,17 @@ func (s *Service) OpenPaymentPlan(ctx context.Context, req PaymentPlanRequest) (
 		if _, ok := pkg.Component(code); !ok {
 			return nil, invalid("components", "package %s has no component %q", pkg.Code, code)
 		}
+	}
+	subtotal := decimal.Zero
+	for _, c := range chosen {
+		subtotal = subtotal.Add(c.Price)
+	}
+	if minDown := subtotal.Mul(pkg.MinDownPayment).Round(2); req.DownPayment.LessThan(minDown) {
+		return nil, invalid("down payment", "%s is below the package's minimum %s (%s of %s)", req.DownPayment.StringFixed(2),
+			minDown.StringFixed(2), pkg.MinDownPayment.String(), subtotal.StringFixed(2))
+	}
+	if req.DownPayment.GreaterThanOrEqual(subtotal) {
+		return nil, invalid("down payment", "%s leaves nothing to finance (total %s)", req.DownPayment.StringFixed(2), subtotal.StringFixed(2))
 	}
 	out := &PaymentPlan{Ref: req.Ref}
 	acc, created, err := s.openAccount(ctx, req.ClientID, PlanInstalments, "VP-"+req.Ref, "", decimal.Zero)
