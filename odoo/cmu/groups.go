@@ -33,7 +33,9 @@ const (
 // GroupRequest creates a collective credit group.
 type GroupRequest struct {
 	// Code is the group's natural key (x_code): a second request with the
-	// same code completes or returns the first group. Required.
+	// same code completes or returns the first group. Empty means
+	// "<market>-<name in lower case, dashes for spaces>", so a group is
+	// identified by its name within its market.
 	Code        string
 	Name        string
 	Market      Market
@@ -72,11 +74,11 @@ type GroupMember struct {
 // by client — so a call after a failure completes the group without
 // duplicates; members already in the group are kept.
 func (s *Service) CreateGroup(ctx context.Context, req GroupRequest) (*Group, error) {
-	if strings.TrimSpace(req.Code) == "" {
-		return nil, invalid("code", "required (the group's natural key)")
-	}
 	if strings.TrimSpace(req.Name) == "" {
 		return nil, invalid("name", "required")
+	}
+	if strings.TrimSpace(req.Code) == "" {
+		req.Code = string(req.Market) + "-" + strings.Join(strings.Fields(strings.ToLower(req.Name)), "-")
 	}
 	if !req.Market.Valid() {
 		return nil, invalid("market", "unknown market %q", req.Market)

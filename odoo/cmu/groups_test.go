@@ -114,6 +114,15 @@ func TestGroupLifecycle(t *testing.T) {
 		if err != nil || agg.Group == nil || agg.Group.Phase != cmu.PhasePayment || !agg.Group.Balance.Equal(dec("12000")) {
 			t.Fatalf("aggregate group = %+v, %v", agg.Group, err)
 		}
+		// Without a code, the group is identified by market and name.
+		byName := cmu.GroupRequest{Name: "Ruta 5  Grupo B", Market: cmu.MarketEdomex, MemberIDs: []int64{a}, Target: dec("1000")}
+		g1, err := svc.CreateGroup(ctx, byName)
+		if err != nil || g1.Code != "edomex-ruta-5-grupo-b" {
+			t.Fatalf("group without code = %+v, %v", g1, err)
+		}
+		if g2, err := svc.CreateGroup(ctx, byName); err != nil || g2.ID != g1.ID {
+			t.Fatalf("again = %+v, %v", g2, err)
+		}
 		mine, err := svc.ListGroups(ctx, cmu.GroupFilter{ClientIDs: []int64{c}})
 		if err != nil || len(mine) != 1 {
 			t.Fatal(mine, err)

@@ -183,6 +183,15 @@ func TestPaymentPlan(t *testing.T) {
 		if n := len(srv.Records(odoo.ModelSaleOrder)); n != 1 {
 			t.Fatalf("%d sale orders", n)
 		}
+		// Without a Ref, an identical request opens one plan only.
+		noRef := cmu.PaymentPlanRequest{ClientID: id, PackageID: pkgID, Term: 156, DownPayment: dec("48000")}
+		p1, err := svc.OpenPaymentPlan(ctx, noRef)
+		if err != nil || !p1.Created || p1.Ref != "C"+itoa(id)+"-P"+itoa(pkgID)+"-T156-E48000.00" || !p1.Total.Equal(dec("238000")) {
+			t.Fatalf("without ref = %+v, %v", p1, err)
+		}
+		if p2, err := svc.OpenPaymentPlan(ctx, noRef); err != nil || p2.Created || p2.SaleOrderID != p1.SaleOrderID {
+			t.Fatalf("again without ref = %+v, %v", p2, err)
+		}
 		if n := len(srv.Records(odoo.ModelAttachment)); n != 3 {
 			t.Fatalf("%d attachments", n)
 		}
@@ -206,12 +215,11 @@ func TestPaymentPlan(t *testing.T) {
 			t.Fatalf("schedule attachment: %v %+v", err, js[0].ResModel)
 		}
 		agg, err := svc.GetClient(ctx, id)
-		if err != nil || len(agg.SaleOrders) != 1 || agg.SaleOrders[0].PlanRef != "COT-2026-0001" || agg.SaleOrders[0].AccountID != plan.AccountID ||
-			len(agg.Plans) != 1 || agg.Plans[0].Kind != cmu.PlanInstalments || !agg.SaleOrders[0].AmountTotal.Equal(dec("250000")) {
+		if err != nil || len(agg.SaleOrders) != 2 || agg.SaleOrders[0].PlanRef != "COT-2026-0001" || agg.SaleOrders[0].AccountID != plan.AccountID ||
+			len(agg.Plans) != 2 || agg.Plans[0].Kind != cmu.PlanInstalments || !agg.SaleOrders[0].AmountTotal.Equal(dec("250000")) {
 			t.Fatalf("aggregate = %+v, %v", agg, err)
 		}
 		for _, bad := range []cmu.PaymentPlanRequest{
-			{ClientID: id, PackageID: pkgID, Term: 104},
 			{ClientID: id, Ref: "X", PackageID: pkgID, Term: 100},
 			{ClientID: id, Ref: "X", PackageID: pkgID, Term: 104, Components: []string{"turbo"}, DownPayment: dec("60000")},
 			{ClientID: id, Ref: "X", PackageID: pkgID, Term: 104, DownPayment: dec("47599.99")}, // 20 % of 238,000.00 is 47,600.00

@@ -100,7 +100,9 @@ func planPrefix(k PlanKind) string {
 type PaymentPlanRequest struct {
 	ClientID int64
 	// Ref is the plan's natural key (e.g. the quote folio): a second request
-	// with the same Ref returns the first plan. Required.
+	// with the same Ref returns the first plan. Empty means one derived from
+	// the request (client, package, term, down payment, components), so an
+	// identical request is not opened twice.
 	Ref string
 	// PackageID is the product package sold (x_cmu_product_package).
 	PackageID int64
@@ -144,7 +146,12 @@ type productRow struct {
 // without duplicating anything.
 func (s *Service) OpenPaymentPlan(ctx context.Context, req PaymentPlanRequest) (*PaymentPlan, error) {
 	if strings.TrimSpace(req.Ref) == "" {
-		return nil, invalid("ref", "required (the plan's natural key)")
+		comps := slices.Clone(req.Components)
+		slices.Sort(comps)
+		req.Ref = fmt.Sprintf("C%d-P%d-T%d-E%s", req.ClientID, req.PackageID, req.Term, req.DownPayment.StringFixed(2))
+		if len(comps) > 0 {
+			req.Ref += "-" + strings.Join(comps, "+")
+		}
 	}
 	if req.Term <= 0 {
 		return nil, invalid("term", "must be positive")
