@@ -59,9 +59,7 @@ func (s *Service) PostEvent(ctx context.Context, ev Event) ([]int64, error) {
 
 func noteBody(ev Event) string {
 	var b strings.Builder
-	b.WriteString(`<p data-cmu-event="`)
-	b.WriteString(html.EscapeString(ev.Type))
-	b.WriteString(`">`)
+	b.WriteString("<p>")
 	if ev.Author != "" {
 		b.WriteString("<b>")
 		b.WriteString(html.EscapeString(ev.Author))
@@ -72,11 +70,16 @@ func noteBody(ev Event) string {
 	return b.String()
 }
 
-// note posts an internal note on a mail.thread record.
+// note posts an internal note on a mail.thread record. The event type
+// travels in the subject ("cmu:<type>"), the author and text in the body.
 func (s *Service) note(ctx context.Context, model string, id int64, subject, body string) ([]int64, error) {
 	var res any
 	err := s.c.Call(ctx, model, "message_post", []any{[]int64{id}}, map[string]any{
 		"body": body, "subject": subject, "message_type": "comment", "subtype_xmlid": "mail.mt_note",
+		// Odoo 17+ escapes a str body (only a Markup, which RPC cannot
+		// carry, stays HTML) unless told the body is HTML; it then
+		// sanitizes it.
+		"body_is_html": true,
 	}, &res)
 	if err != nil {
 		return nil, err
