@@ -213,9 +213,16 @@ func (p *Processor) Run(ctx context.Context) error {
 	poll := time.NewTimer(p.cfg.PollInterval)
 	defer poll.Stop()
 	for {
+		if ctx.Err() != nil {
+			return nil
+		}
 		select {
 		case sem <- struct{}{}:
 		case <-ctx.Done():
+			return nil
+		}
+		if ctx.Err() != nil {
+			<-sem
 			return nil
 		}
 		n := 1
@@ -228,18 +235,20 @@ func (p *Processor) Run(ctx context.Context) error {
 				break more
 			}
 		}
-		ds, err := p.store.Claim(ctx, ClaimRequest{
+		// The claim itself is not cancelled by ctx: a claim committed but
+		// abandoned would hold its deliveries until the lease expires.
+		cctx, ccancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+		ds, err := p.store.Claim(cctx, ClaimRequest{
 			LeaseToken: p.owner + "." + strconv.FormatUint(p.seq.Add(1), 10),
 			Now:        p.cfg.Now(),
 			Lease:      p.cfg.Lease,
 			Limit:      n,
 			Providers:  p.providers,
 		})
+		ccancel()
 		if err != nil {
 			ds = nil
-			if ctx.Err() == nil {
-				p.cfg.Logger.LogAttrs(ctx, slog.LevelError, "webhook claim failed", slog.Any("err", err))
-			}
+			p.cfg.Logger.LogAttrs(ctx, slog.LevelError, "webhook claim failed", slog.Any("err", err))
 		}
 		for range n - len(ds) {
 			<-sem

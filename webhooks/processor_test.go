@@ -395,3 +395,47 @@ func TestNewProcessorValidates(t *testing.T) {
 		})
 	}
 }
+
+func TestProcessorShutdownLeavesNoClaims(t *testing.T) {
+	t.Parallel()
+	store := newSQLite(t)
+	insertN(t, store, "gnv", 200, testNow)
+	var processed atomic.Int32
+	p, err := webhooks.NewProcessor(webhooks.ProcessorConfig{
+		Store:   store,
+		Workers: 3,
+		Handlers: map[string]webhooks.HandlerFunc{"gnv": func(ctx context.Context, d webhooks.Delivery) error {
+			processed.Add(1)
+			time.Sleep(2 * time.Millisecond)
+			return nil
+		}},
+		PollInterval: 2 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	waitFor(t, "some processed", func() bool { return processed.Load() >= 10 })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	counts, err := store.Counts(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doneN int64
+	for _, c := range counts {
+		switch c.State {
+		case webhooks.StateProcessing:
+			t.Errorf("%d deliveries left claimed after Run returned", c.N)
+		case webhooks.StateDone:
+			doneN = c.N
+		}
+	}
+	if doneN != int64(processed.Load()) || doneN == 200 {
+		t.Errorf("%d done, %d processed: want every started delivery finished and the rest left pending", doneN, processed.Load())
+	}
+}
