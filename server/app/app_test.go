@@ -16,7 +16,10 @@ import (
 
 	"github.com/cmu-mx/cmu/odoo"
 	"github.com/cmu-mx/cmu/odoo/cmu"
+	"github.com/cmu-mx/cmu/providers/gnv"
+	"github.com/cmu-mx/cmu/providers/spei"
 	"github.com/cmu-mx/cmu/server"
+	"github.com/cmu-mx/cmu/webhooks"
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/shopspring/decimal"
 )
@@ -395,4 +398,182 @@ func decimalOf(t *testing.T, s string) decimal.Decimal {
 		t.Fatal(err)
 	}
 	return d
+}
+
+func TestGNVOverHTTP(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	fake := e.app.Dev.GNV
+	known := e.app.Dev.Seed.Clients[0] // plates "000-A0"
+	at := time.Date(2026, 11, 21, 14, 3, 0, 0, time.UTC)
+	batch := gnv.Batch{BatchID: "B-2026-11-21-EST042", Date: "2026-11-21", Records: []gnv.Record{
+		{TransactionID: "T-1", RawPlates: "000-A0", StationID: "EST042", Litres: decimalOf(t, "40.000"), SurchargeCollected: decimalOf(t, "60.00"), OccurredAt: at},
+		{TransactionID: "T-2", RawPlates: "xyz-999", StationID: "EST042", Litres: decimalOf(t, "30.500"), SurchargeCollected: decimalOf(t, "45.75"), OccurredAt: at},
+		{TransactionID: "T-3", RawPlates: "000-A0", StationID: "EST042", Litres: decimalOf(t, "0"), SurchargeCollected: decimalOf(t, "1.00"), OccurredAt: at},
+	}}
+	send := func(msgID string) BatchCounts {
+		t.Helper()
+		d, err := fake.SignedDelivery(msgID, batch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := d.Send(ctx, e.hc, e.url+"/api/gnv/webhook/consumption")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var c BatchCounts
+		if err := json.NewDecoder(resp.Body).Decode(&c); err != nil || resp.StatusCode != 200 {
+			t.Fatalf("webhook answer %d: %v", resp.StatusCode, err)
+		}
+		return c
+	}
+	first := send("msg-1")
+	if first.Records != 3 || first.Accepted != 1 || first.Unmatched != 1 || first.Rejected != 1 || first.Duplicates != 0 || first.Duplicate {
+		t.Fatalf("first delivery counts %+v", first)
+	}
+	eventually(t, "GNV contribution T-1", func() bool { return len(e.records("account.analytic.line", "x_cmu_transaction_id", "gnv:T-1")) == 1 })
+	line := e.records("account.analytic.line", "x_cmu_transaction_id", "gnv:T-1")[0]
+	if line["partner_id"] != known || fmt.Sprint(line["amount"]) != "60" {
+		t.Errorf("contribution line %v", line)
+	}
+	var waiting []UnmatchedConsumption
+	eventually(t, "unmatched T-2", func() bool {
+		var err error
+		waiting, err = e.app.GNV.ListUnmatched(ctx, "", 0)
+		return err == nil && len(waiting) == 1
+	})
+	if w := waiting[0]; w.TransactionID != "T-2" || w.Plates != "XYZ999" || w.Amount.String() != "45.75" || w.Litres.String() != "30.5" {
+		t.Errorf("waiting row %+v", w)
+	}
+
+	again := send("msg-1") // the network retries the same delivery
+	if !again.Duplicate || again.Duplicates != 2 || again.Accepted != 0 || again.Unmatched != 0 {
+		t.Errorf("redelivery counts %+v", again)
+	}
+	resent := send("msg-2") // the same records in a new delivery
+	if resent.Duplicate || resent.Duplicates != 2 || resent.Accepted != 0 || resent.Unmatched != 0 {
+		t.Errorf("resent records counts %+v", resent)
+	}
+	eventually(t, "inbox drained", func() bool {
+		ds, err := e.app.Inbox.List(ctx, webhooks.ListOptions{Provider: "gnv", State: webhooks.StateDone})
+		return err == nil && len(ds) == 2
+	})
+	if n := len(e.records("account.analytic.line", "x_cmu_transaction_id", "gnv:T-1")); n != 1 {
+		t.Errorf("T-1 recorded %d times", n)
+	}
+
+	// Registering the plates applies the waiting consumption.
+	owner := e.app.Dev.Seed.Clients[7]
+	var act server.GNVActivation
+	e.want(201, "POST", "/api/gnv/activate-collection", map[string]any{"clientId": owner, "placas": "xyz-999", "sobreprecio": "1.50"}, &act)
+	if act.Placas != "XYZ999" || act.RuleID == "" || act.Sobreprecio.String() != "1.5" {
+		t.Errorf("activation %+v", act)
+	}
+	if rules := fake.Rules(); len(rules) != 1 || rules[0].Plates != "XYZ999" || rules[0].ClientRef != fmt.Sprint(owner) {
+		t.Errorf("rules at the network %+v", rules)
+	}
+	lines := e.records("account.analytic.line", "x_cmu_transaction_id", "gnv:T-2")
+	if len(lines) != 1 || lines[0]["partner_id"] != owner || fmt.Sprint(lines[0]["amount"]) != "45.75" {
+		t.Errorf("applied waiting consumption %v", lines)
+	}
+	if w, err := e.app.GNV.ListUnmatched(ctx, "", 0); err != nil || len(w) != 0 {
+		t.Errorf("still waiting %v %v", w, err)
+	}
+	if p, _ := e.app.Dev.Odoo.Get("res.partner", owner); p["x_cmu_plates"] != "XYZ999" {
+		t.Errorf("partner plates %v", p["x_cmu_plates"])
+	}
+	// A new batch for those plates is now a contribution of the owner.
+	batch.Records = []gnv.Record{{TransactionID: "T-4", RawPlates: "XYZ 999", StationID: "EST042", Litres: decimalOf(t, "10"), SurchargeCollected: decimalOf(t, "15.00"), OccurredAt: at}}
+	if c := send("msg-3"); c.Accepted != 1 {
+		t.Errorf("batch after activation %+v", c)
+	}
+	eventually(t, "T-4 recorded", func() bool { return len(e.records("account.analytic.line", "x_cmu_transaction_id", "gnv:T-4")) == 1 })
+
+	b := e.want(409, "POST", "/api/gnv/activate-collection", map[string]any{"clientId": e.app.Dev.Seed.Clients[8], "placas": "XYZ999", "sobreprecio": "1.50"}, nil)
+	if !strings.Contains(string(b), "otro cliente") {
+		t.Errorf("plates of another client: %s", b)
+	}
+	// A forged delivery is refused and stores nothing.
+	d, err := fake.SignedDelivery("msg-forged", batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Body = bytes.Replace(d.Body, []byte("15.00"), []byte("99.00"), 1)
+	resp, err := d.Send(ctx, e.hc, e.url+"/api/gnv/webhook/consumption")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 401 {
+		t.Errorf("forged delivery answered %d", resp.StatusCode)
+	}
+}
+
+func TestPaymentsOverHTTP(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	client := e.app.Dev.Seed.Clients[2]
+
+	var sp server.PaymentLink
+	e.want(201, "POST", "/api/payments/generate-link", map[string]any{"clientId": client, "amount": "25000.00"}, &sp)
+	ref, _ := spei.Reference(client)
+	if sp.Method != server.PaymentSPEI || sp.SPEI == nil || sp.SPEI.Reference != ref || len(sp.SPEI.CLABE) != 18 ||
+		sp.SPEI.Amount.String() != "25000.00" || sp.URL != "" {
+		t.Errorf("SPEI instructions %+v %+v", sp, sp.SPEI)
+	}
+	var link server.PaymentLink
+	e.want(201, "POST", "/api/payments/generate-link", map[string]any{"clientId": client, "amount": "20000.00"}, &link)
+	if link.Method != server.PaymentConekta || !strings.HasPrefix(link.URL, e.app.Dev.Conekta.URL()+"/checkout/") || link.Amount.String() != "20000.00" {
+		t.Fatalf("Conekta link %+v", link)
+	}
+
+	// The client pays on the checkout page: the fake delivers order.paid to
+	// the server, signed with the key the server verifies.
+	resp, err := e.hc.PostForm(link.URL+"/pay", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var orderID string
+	eventually(t, "Conekta payment registered", func() bool {
+		for _, p := range e.app.Dev.Odoo.Records("account.payment") {
+			if p["partner_id"] == client && strings.HasPrefix(fmt.Sprint(p["x_cmu_provider_ref"]), "ord_") {
+				orderID = fmt.Sprint(p["x_cmu_provider_ref"])
+				return true
+			}
+		}
+		return false
+	})
+	eventually(t, "Conekta contribution", func() bool {
+		return len(e.records("account.analytic.line", "x_cmu_transaction_id", "conekta:"+orderID)) == 1
+	})
+	// Conekta sends the event again (new event id) and retries it (same id).
+	d, err := e.app.Dev.Conekta.Event("order.paid", orderID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		resp, err := d.Send(ctx, e.hc, e.url+"/api/payments/webhook/conekta")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ack server.WebhookAck
+		json.NewDecoder(resp.Body).Decode(&ack)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || ack.Duplicate != (i == 1) {
+			t.Errorf("delivery %d: %d %+v", i, resp.StatusCode, ack)
+		}
+	}
+	eventually(t, "Conekta inbox drained", func() bool {
+		ds, err := e.app.Inbox.List(ctx, webhooks.ListOptions{Provider: "conekta", State: webhooks.StateDone})
+		return err == nil && len(ds) == 2
+	})
+	if ps := e.records("account.payment", "x_cmu_provider_ref", orderID); len(ps) != 1 || fmt.Sprint(ps[0]["amount"]) != "20000" {
+		t.Errorf("payments of %s: %v", orderID, ps)
+	}
+	if ls := e.records("account.analytic.line", "x_cmu_transaction_id", "conekta:"+orderID); len(ls) != 1 {
+		t.Errorf("contributions of %s: %d", orderID, len(ls))
+	}
+	e.want(404, "POST", "/api/payments/generate-link", map[string]any{"clientId": 987654, "amount": "100.00"}, nil)
 }
