@@ -17,13 +17,20 @@
 //     again; when the inbox cannot be written it answers 503 so that the provider
 //     retries.
 //
+// Providers whose 200 must carry data (GNV answers counts of accepted, duplicate
+// and unmatched records) set HandlerConfig.Respond, which runs after the commit
+// and returns the response body; a provider that needs full control may instead
+// call an [Inserter] from its own handler.
+//
 // A [Processor] runs a pool of workers that claim pending deliveries from the
 // inbox under a lease, call the function registered for the provider, and mark
 // the delivery done. A failed attempt is retried with exponential backoff and
 // jitter; after MaxAttempts (or at once for an error wrapped with [Permanent]) the
 // delivery is dead-lettered with its last error, and [Processor.Replay] (or
 // [Store.Replay]) puts it back to pending. A claim whose worker or process died
-// is taken again once its lease expires.
+// is taken again once its lease expires (DefaultLease, 5 minutes; a processing
+// function's context ends with its lease, and leases are not extended, so a
+// function must finish within it).
 //
 // # Delivery guarantees and the contract for processing functions
 //

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 )
@@ -176,3 +177,22 @@ var (
 	// finished) by someone else; the caller's result must be dropped.
 	ErrLeaseLost = errors.New("webhooks: lease lost")
 )
+
+// InsertOne stores one delivery through ins and returns its inbox id, or an
+// error wrapping ErrDuplicate when the (provider, event id) key is already in
+// the inbox — for a provider endpoint that writes to the inbox itself instead
+// of using [Handler]. As with the Handler, acknowledge the provider only after
+// it returned nil or ErrDuplicate.
+func InsertOne(ctx context.Context, ins Inserter, d Delivery) (int64, error) {
+	res, err := ins.Insert(ctx, []Delivery{d})
+	if err != nil {
+		return 0, err
+	}
+	if len(res) != 1 {
+		return 0, fmt.Errorf("webhooks: inbox returned %d results for 1 delivery", len(res))
+	}
+	if res[0].Duplicate {
+		return 0, fmt.Errorf("webhooks: %s/%s: %w", d.Provider, d.EventID, ErrDuplicate)
+	}
+	return res[0].ID, nil
+}

@@ -2,6 +2,7 @@ package webhooks_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -85,5 +86,21 @@ func TestOpenSQLiteOddPath(t *testing.T) {
 	var sync int
 	if err := s.DB().QueryRowContext(t.Context(), "PRAGMA synchronous").Scan(&sync); err != nil || sync != 2 {
 		t.Errorf("synchronous = %d, %v; want 2 (FULL)", sync, err)
+	}
+}
+
+func TestInsertOne(t *testing.T) {
+	t.Parallel()
+	s := newSQLite(t)
+	d := webhooks.Delivery{Provider: "gnv", EventID: "msg_1", ReceivedAt: testNow, Body: []byte("{}")}
+	id, err := webhooks.InsertOne(t.Context(), s, d)
+	if err != nil || id == 0 {
+		t.Fatalf("InsertOne = %d, %v", id, err)
+	}
+	if _, err := webhooks.InsertOne(t.Context(), s, d); !errors.Is(err, webhooks.ErrDuplicate) {
+		t.Errorf("second InsertOne error = %v, want ErrDuplicate", err)
+	}
+	if _, err := webhooks.InsertOne(t.Context(), &failingInbox{}, d); err == nil || errors.Is(err, webhooks.ErrDuplicate) {
+		t.Errorf("InsertOne on a failing inbox = %v", err)
 	}
 }
