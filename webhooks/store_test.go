@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/cmu-mx/cmu/webhooks"
 	"github.com/cmu-mx/cmu/webhooks/internal/pgtest"
@@ -102,5 +103,38 @@ func TestInsertOne(t *testing.T) {
 	}
 	if _, err := webhooks.InsertOne(t.Context(), &failingInbox{}, d); err == nil || errors.Is(err, webhooks.ErrDuplicate) {
 		t.Errorf("InsertOne on a failing inbox = %v", err)
+	}
+}
+
+func TestPurgeDeletesOnlyOldDoneDeliveries(t *testing.T) {
+	t.Parallel()
+	for name, open := range map[string]func(*testing.T) *webhooks.SQLStore{"sqlite": newSQLite, "postgres": newPostgres} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			s := open(t)
+			ids := insertN(t, s, "gnv", 3, testNow)
+			ds, err := s.Claim(t.Context(), webhooks.ClaimRequest{LeaseToken: "a", Now: testNow, Lease: time.Minute, Limit: 2})
+			if err != nil || len(ds) != 2 {
+				t.Fatal(ds, err)
+			}
+			if err := s.Complete(t.Context(), ids[0], "a", testNow); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Complete(t.Context(), ids[1], "a", testNow.Add(time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			n, err := s.Purge(t.Context(), testNow.Add(time.Minute))
+			if err != nil || n != 1 {
+				t.Fatalf("Purge = %d, %v; want 1", n, err)
+			}
+			if _, err := s.Get(t.Context(), ids[0]); !errors.Is(err, webhooks.ErrNotFound) {
+				t.Errorf("old done delivery still there: %v", err)
+			}
+			for _, id := range ids[1:] {
+				if _, err := s.Get(t.Context(), id); err != nil {
+					t.Errorf("delivery %d purged: %v", id, err)
+				}
+			}
+		})
 	}
 }
