@@ -17,9 +17,12 @@ import (
 	"github.com/cmu-mx/cmu/odoo"
 	"github.com/cmu-mx/cmu/odoo/cmu"
 	"github.com/cmu-mx/cmu/providers/gnv"
+	"github.com/cmu-mx/cmu/providers/metamap"
+	"github.com/cmu-mx/cmu/providers/metamap/metamaptest"
 	"github.com/cmu-mx/cmu/providers/spei"
 	"github.com/cmu-mx/cmu/server"
 	"github.com/cmu-mx/cmu/webhooks"
+	"github.com/coder/websocket"
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/shopspring/decimal"
 )
@@ -576,4 +579,139 @@ func TestPaymentsOverHTTP(t *testing.T) {
 		t.Errorf("contributions of %s: %d", orderID, len(ls))
 	}
 	e.want(404, "POST", "/api/payments/generate-link", map[string]any{"clientId": 987654, "amount": "100.00"}, nil)
+}
+
+// wsEvent is one live event as the PWA receives it.
+type wsEvent struct {
+	Type string          `json:"type"`
+	Data json.RawMessage `json:"data"`
+}
+
+// dialWS connects a real WebSocket client with the advisor token and
+// returns a channel of the events it receives.
+func (e *env) dialWS() <-chan wsEvent {
+	e.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(e.url, "http")+"/ws?token="+e.token, nil)
+	if err != nil {
+		cancel()
+		e.t.Fatal(err)
+	}
+	ch := make(chan wsEvent, 64)
+	go func() {
+		defer close(ch)
+		for {
+			_, b, err := c.Read(ctx)
+			if err != nil {
+				return
+			}
+			var ev wsEvent
+			if json.Unmarshal(b, &ev) == nil {
+				ch <- ev
+			}
+		}
+	}()
+	e.t.Cleanup(func() { c.Close(websocket.StatusNormalClosure, ""); cancel() })
+	return ch
+}
+
+// waitEvent returns the first event of type typ whose data contains sub.
+func waitEvent(t *testing.T, ch <-chan wsEvent, typ, sub string) wsEvent {
+	t.Helper()
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case ev, ok := <-ch:
+			if !ok {
+				t.Fatalf("WebSocket closed before %s %q", typ, sub)
+			}
+			if ev.Type == typ && strings.Contains(string(ev.Data), sub) {
+				return ev
+			}
+		case <-timeout:
+			t.Fatalf("no %s event with %q", typ, sub)
+		}
+	}
+}
+
+func TestKYCOverHTTP(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	live := e.dialWS()
+	fake := e.app.Dev.MetaMap
+	lead := e.app.Dev.Seed.Leads[1]
+	leadRec, _ := e.app.Dev.Odoo.Get(odoo.ModelLead, lead)
+	client := leadRec["partner_id"].(int64)
+	deliver := func(p metamaptest.Payload) {
+		t.Helper()
+		d, err := fake.SignedEvent(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := d.Send(ctx, e.hc, e.url+"/api/kyc/webhook/metamap")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("MetaMap delivery answered %d", resp.StatusCode)
+		}
+	}
+	docStatus := func(code string) string {
+		for _, d := range e.records("x_cmu_lead_document", "x_lead_id", lead) {
+			if d["x_code"] == code {
+				return fmt.Sprint(d["x_status"])
+			}
+		}
+		return ""
+	}
+
+	// Manual review: document status, KYC status, one Airtable task, alerts.
+	review := metamaptest.Payload{EventName: metamap.EventVerificationCompleted, VerificationID: "650000000000000000000001",
+		IdentityStatus: metamap.StatusReviewNeeded, Status: metamap.StatusReviewNeeded, Metadata: map[string]any{"lead_id": fmt.Sprint(lead)},
+		Timestamp: time.Date(2026, 11, 22, 18, 0, 0, 0, time.UTC)}
+	deliver(review)
+	// Published in order: client:updated, eventlog:new, notification:new.
+	waitEvent(t, live, server.EventClientUpdated, fmt.Sprintf(`"clientId":%d`, client))
+	waitEvent(t, live, server.EventLogNew, "kyc_revision_manual")
+	n := waitEvent(t, live, server.EventNotificationNew, "kyc_revision_manual")
+	var note Notification
+	if err := json.Unmarshal(n.Data, &note); err != nil || note.ClientID != client || note.LeadID != lead || !strings.Contains(note.Message, "650000000000000000000001") {
+		t.Errorf("notification %s: %v", n.Data, err)
+	}
+	recs := e.app.Dev.Airtable.Records(DefaultAirtableTable)
+	if len(recs) != 1 || recs[0].Fields["Verificación"] != "650000000000000000000001" || fmt.Sprint(recs[0].Fields["Oportunidad ID"]) != fmt.Sprint(lead) {
+		t.Fatalf("Airtable tasks %+v", recs)
+	}
+	if st := docStatus("ine"); st != "revision_manual" {
+		t.Errorf("document ine is %q", st)
+	}
+	if p, _ := e.app.Dev.Odoo.Get("res.partner", client); p["x_cmu_kyc_status"] != "revision_manual" {
+		t.Errorf("client KYC status %v", p["x_cmu_kyc_status"])
+	}
+	// MetaMap notifies again (a new delivery of the same review): no second task.
+	review.Timestamp = review.Timestamp.Add(time.Minute)
+	deliver(review)
+	eventually(t, "MetaMap inbox drained", func() bool {
+		ds, err := e.app.Inbox.List(ctx, webhooks.ListOptions{Provider: "metamap", State: webhooks.StateDone})
+		return err == nil && len(ds) == 2
+	})
+	if recs := e.app.Dev.Airtable.Records(DefaultAirtableTable); len(recs) != 1 {
+		t.Errorf("%d Airtable tasks after a repeated review", len(recs))
+	}
+
+	// Approved after review; a rejected CURP by alteration detection.
+	deliver(metamaptest.Payload{EventName: metamap.EventVerificationUpdated, VerificationID: "650000000000000000000001",
+		IdentityStatus: metamap.StatusVerified, Status: metamap.StatusVerified, Metadata: map[string]any{"lead_id": fmt.Sprint(lead)}})
+	deliver(metamaptest.Payload{EventName: metamap.EventStepCompleted, VerificationID: "650000000000000000000002", StepID: metamap.StepAlterationDetection,
+		StepErrorCode: metamap.CodeFraudAttempt, StepErrorType: "StepError", Metadata: map[string]any{"lead_id": lead, "document": "curp"}})
+	eventually(t, "document statuses", func() bool { return docStatus("ine") == "aprobado" && docStatus("curp") == "rechazado" })
+	waitEvent(t, live, server.EventLogNew, "kyc_rechazado")
+	// A verification for an unknown lead is dead-lettered, not retried.
+	deliver(metamaptest.Payload{EventName: metamap.EventVerificationCompleted, VerificationID: "650000000000000000000003",
+		IdentityStatus: metamap.StatusVerified, Metadata: map[string]any{"lead_id": "L-0001"}})
+	eventually(t, "dead letter", func() bool {
+		ds, err := e.app.Inbox.List(ctx, webhooks.ListOptions{Provider: "metamap", State: webhooks.StateDead})
+		return err == nil && len(ds) == 1
+	})
 }
