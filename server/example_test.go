@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cmu-mx/cmu/server"
+	"github.com/coder/websocket"
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/shopspring/decimal"
 )
@@ -82,4 +83,37 @@ func ExampleClassifyOpportunityUpdate() {
 	// case=appointment closing="" orders=0
 	// case=main closing="factura_directa" orders=0
 	// case=main closing="orden_servicio_pendiente_factura" orders=2
+}
+
+// ExampleHub_Publish connects a WebSocket client as an advisor and publishes a
+// client:updated event addressed to the advisors allowed on client 7.
+func ExampleHub_Publish() {
+	cfg := server.Config{Mode: server.ModeDevelopment, JWTSecret: server.DevJWTSecret}
+	srv, err := server.NewServer(cfg, server.Deps{})
+	if err != nil {
+		panic(err)
+	}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	defer srv.Hub().Close()
+
+	tok, _ := srv.Authenticator().Sign(server.Claims{Clients: []int64{7}, RegisteredClaims: jwt.RegisteredClaims{Subject: "asesor-1"}}, time.Hour)
+	ctx := context.Background()
+	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(ts.URL, "http")+"/ws?token="+tok, nil)
+	if err != nil {
+		panic(err)
+	}
+	defer c.CloseNow()
+	for srv.Hub().Clients() < 1 {
+		time.Sleep(time.Millisecond)
+	}
+
+	srv.Hub().Publish(ctx, server.Event{Type: server.EventClientUpdated, Data: map[string]any{"clientId": 7, "balance": "1500.00"}, ClientID: 7, Market: server.MarketEdomex})
+	_, msg, err := c.Read(ctx)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(string(msg))
+	// Output:
+	// {"type":"client:updated","data":{"balance":"1500.00","clientId":7}}
 }
