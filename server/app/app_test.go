@@ -16,6 +16,7 @@ import (
 
 	"github.com/cmu-mx/cmu/odoo"
 	"github.com/cmu-mx/cmu/odoo/cmu"
+	"github.com/cmu-mx/cmu/odoo/odootest"
 	"github.com/cmu-mx/cmu/providers/gnv"
 	"github.com/cmu-mx/cmu/providers/metamap"
 	"github.com/cmu-mx/cmu/providers/metamap/metamaptest"
@@ -232,6 +233,16 @@ func TestClientsOverHTTP(t *testing.T) {
 	if !strings.Contains(string(b), "no pertenece") {
 		t.Errorf("lead of another client: %s", b)
 	}
+	// Readiness follows Odoo; an Odoo behind a failing proxy is a 503.
+	e.want(200, "GET", "/readyz", nil, nil)
+	fo.InjectFault(odootest.Fault{Kind: odootest.HTTPStatus, Status: 503})
+	b = e.want(503, "GET", fmt.Sprintf("/api/clients/%d", id), nil, nil)
+	if !strings.Contains(string(b), "Odoo no disponible") {
+		t.Errorf("Odoo down: %s", b)
+	}
+	e.want(503, "GET", "/readyz", nil, nil)
+	fo.ClearFaults()
+	e.want(200, "GET", "/readyz", nil, nil)
 }
 
 func TestPlansOverHTTP(t *testing.T) {
@@ -431,6 +442,7 @@ func TestGNVOverHTTP(t *testing.T) {
 		}
 		return c
 	}
+	live := e.dialWS()
 	first := send("msg-1")
 	if first.Records != 3 || first.Accepted != 1 || first.Unmatched != 1 || first.Rejected != 1 || first.Duplicates != 0 || first.Duplicate {
 		t.Fatalf("first delivery counts %+v", first)
@@ -446,6 +458,7 @@ func TestGNVOverHTTP(t *testing.T) {
 		waiting, err = e.app.GNV.ListUnmatched(ctx, "", 0)
 		return err == nil && len(waiting) == 1
 	})
+	waitEvent(t, live, server.EventNotificationNew, "XYZ999")
 	if w := waiting[0]; w.TransactionID != "T-2" || w.Plates != "XYZ999" || w.Amount.String() != "45.75" || w.Litres.String() != "30.5" {
 		t.Errorf("waiting row %+v", w)
 	}
@@ -533,6 +546,7 @@ func TestPaymentsOverHTTP(t *testing.T) {
 
 	// The client pays on the checkout page: the fake delivers order.paid to
 	// the server, signed with the key the server verifies.
+	live := e.dialWS()
 	resp, err := e.hc.PostForm(link.URL+"/pay", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -551,6 +565,7 @@ func TestPaymentsOverHTTP(t *testing.T) {
 	eventually(t, "Conekta contribution", func() bool {
 		return len(e.records("account.analytic.line", "x_cmu_transaction_id", "conekta:"+orderID)) == 1
 	})
+	waitEvent(t, live, server.EventNotificationNew, "pago_recibido")
 	// Conekta sends the event again (new event id) and retries it (same id).
 	d, err := e.app.Dev.Conekta.Event("order.paid", orderID)
 	if err != nil {
