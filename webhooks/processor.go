@@ -26,7 +26,7 @@ import (
 //
 // Returning nil marks the delivery done; an error schedules a retry with
 // backoff, or dead-letters it when attempts are exhausted or the error is
-// wrapped with [Permanent]. ctx ends when the claim's lease would expire.
+// wrapped with [Permanent]. ctx ends when the claim's lease expires.
 type HandlerFunc func(ctx context.Context, d Delivery) error
 
 // TxHandlerFunc processes one delivery inside the transaction that marks it
@@ -206,76 +206,68 @@ func (p *Processor) Replay(ctx context.Context, id int64) error {
 // waits for the deliveries in flight to finish (their processing functions keep
 // running with a context that ends with their lease, not with ctx) and returns
 // nil.
+//
+// Deliveries are claimed Workers at a time, when the previous batch has been
+// handed to workers, so that a backlog costs one claim per Workers deliveries;
+// claimed deliveries count as in flight and are processed even when ctx ends.
 func (p *Processor) Run(ctx context.Context) error {
 	sem := make(chan struct{}, p.cfg.Workers)
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	poll := time.NewTimer(p.cfg.PollInterval)
 	defer poll.Stop()
+	var queue []Delivery
 	for {
-		if ctx.Err() != nil {
-			return nil
-		}
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			return nil
-		}
-		if ctx.Err() != nil {
-			<-sem
-			return nil
-		}
-		n := 1
-	more:
-		for n < p.cfg.Workers {
-			select {
-			case sem <- struct{}{}:
-				n++
-			default:
-				break more
+		if len(queue) == 0 {
+			if ctx.Err() != nil {
+				return nil
+			}
+			queue = p.claim(ctx)
+			if len(queue) == 0 {
+				if !poll.Stop() {
+					select {
+					case <-poll.C:
+					default:
+					}
+				}
+				poll.Reset(p.cfg.PollInterval)
+				select {
+				case <-p.wake:
+				case <-poll.C:
+				case <-ctx.Done():
+					return nil
+				}
+				continue
 			}
 		}
-		// The claim itself is not cancelled by ctx: a claim committed but
-		// abandoned would hold its deliveries until the lease expires.
-		cctx, ccancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
-		ds, err := p.store.Claim(cctx, ClaimRequest{
-			LeaseToken: p.owner + "." + strconv.FormatUint(p.seq.Add(1), 10),
-			Now:        p.cfg.Now(),
-			Lease:      p.cfg.Lease,
-			Limit:      n,
-			Providers:  p.providers,
+		sem <- struct{}{} // a free worker; claimed deliveries start even after ctx ended
+		d := queue[0]
+		queue = queue[1:]
+		wg.Go(func() {
+			defer func() { <-sem }()
+			p.process(ctx, d)
 		})
-		ccancel()
-		if err != nil {
-			ds = nil
-			p.cfg.Logger.LogAttrs(ctx, slog.LevelError, "webhook claim failed", slog.Any("err", err))
-		}
-		for range n - len(ds) {
-			<-sem
-		}
-		for _, d := range ds {
-			wg.Go(func() {
-				defer func() { <-sem }()
-				p.process(ctx, d)
-			})
-		}
-		if err == nil && len(ds) == n {
-			continue // a full claim: there may be more due now
-		}
-		if !poll.Stop() {
-			select {
-			case <-poll.C:
-			default:
-			}
-		}
-		poll.Reset(p.cfg.PollInterval)
-		select {
-		case <-p.wake:
-		case <-poll.C:
-		case <-ctx.Done():
-			return nil
-		}
 	}
+}
+
+// claim takes up to Workers due deliveries. The claim is not cancelled by ctx:
+// a claim committed but abandoned would hold its deliveries until the lease
+// expires.
+func (p *Processor) claim(ctx context.Context) []Delivery {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+	defer cancel()
+	ds, err := p.store.Claim(cctx, ClaimRequest{
+		LeaseToken: p.owner + "." + strconv.FormatUint(p.seq.Add(1), 10),
+		Now:        p.cfg.Now(),
+		Lease:      p.cfg.Lease,
+		Limit:      p.cfg.Workers,
+		Providers:  p.providers,
+	})
+	if err != nil {
+		p.cfg.Logger.LogAttrs(ctx, slog.LevelError, "webhook claim failed", slog.Any("err", err))
+		return nil
+	}
+	return ds
 }
 
 // storeTimeout bounds the processor's own writes (done marks, failures).
@@ -285,7 +277,14 @@ func (p *Processor) process(parent context.Context, d Delivery) {
 	log := p.cfg.Logger.With(slog.String("provider", d.Provider), slog.String("event_id", d.EventID),
 		slog.Int64("id", d.ID), slog.Int("attempt", d.Attempts))
 	base := context.WithoutCancel(parent)
-	hctx, cancel := context.WithTimeout(base, p.cfg.Lease)
+	// The processing function must finish while the claim holds: its context
+	// ends when the lease recorded in the store does.
+	left := d.DueAt.Sub(p.cfg.Now())
+	if left <= 0 {
+		log.LogAttrs(base, slog.LevelWarn, "webhook lease expired before processing started; left to the next claim")
+		return
+	}
+	hctx, cancel := context.WithTimeout(base, left)
 	defer cancel()
 	start := time.Now()
 	var err error
