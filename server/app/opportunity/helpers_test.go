@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -32,16 +33,12 @@ func fixedNow() time.Time { return time.Date(2026, 3, 2, 15, 4, 5, 0, time.UTC) 
 // recordingBroker is a server.Broker that keeps every published event.
 type recordingBroker struct {
 	mu   sync.Mutex
-	msgs []map[string]any
+	msgs []string
 }
 
 func (b *recordingBroker) Publish(_ context.Context, msg []byte) error {
-	var m map[string]any
-	if err := json.Unmarshal(msg, &m); err != nil {
-		return err
-	}
 	b.mu.Lock()
-	b.msgs = append(b.msgs, m)
+	b.msgs = append(b.msgs, string(msg))
 	b.mu.Unlock()
 	return nil
 }
@@ -51,13 +48,12 @@ func (b *recordingBroker) Listen(ctx context.Context, _ func([]byte)) error {
 	return ctx.Err()
 }
 
-// types returns the JSON of every event (the broker's envelope holds the
-// event's type somewhere in it).
+// all returns every published message (routing header, newline, then the
+// {"type":…,"data":…} the PWA receives), one per line.
 func (b *recordingBroker) all() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	j, _ := json.Marshal(b.msgs)
-	return string(j)
+	return strings.Join(b.msgs, "\n")
 }
 
 type env struct {

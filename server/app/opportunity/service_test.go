@@ -234,7 +234,7 @@ func TestServiceOrdersPolled(t *testing.T) {
 	}
 	// A later call of the endpoint keeps the sub-state and polls 102.
 	e.mifact.ResetRequests()
-	o := e.opportunityOf(e.put(`{"cTariff":"500"}`))
+	o := e.opportunityOf(e.put(`{"cLastNameMother":"López"}`))
 	if o["cFacturacionSubEstado"] != "factura_directa" {
 		t.Fatalf("opportunity = %v", o)
 	}
