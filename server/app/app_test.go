@@ -730,3 +730,47 @@ func TestKYCOverHTTP(t *testing.T) {
 		return err == nil && len(ds) == 1
 	})
 }
+
+func TestGNVSweepAndOpportunity(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	at := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
+	d, err := e.app.Dev.GNV.SignedDelivery("sweep-1", gnv.Batch{BatchID: "B-SWEEP", Date: "2026-11-21", Records: []gnv.Record{
+		{TransactionID: "S-1", RawPlates: "QRS-777", StationID: "EST001", Litres: decimalOf(t, "20"), SurchargeCollected: decimalOf(t, "30.00"), OccurredAt: at}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := d.Send(ctx, e.hc, e.url+"/api/gnv/webhook/consumption")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	eventually(t, "waiting row", func() bool { w, err := e.app.GNV.ListUnmatched(ctx, "QRS777", 0); return err == nil && len(w) == 1 })
+	// The plates are registered in Odoo directly; the cron sweep applies the row.
+	client := e.app.Dev.Seed.Clients[11]
+	plates := "QRS777"
+	if err := e.app.CMU.UpdateClient(ctx, client, cmu.ClientUpdate{Plates: &plates}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.app.GNV.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ls := e.records("account.analytic.line", "x_cmu_transaction_id", "gnv:S-1"); len(ls) != 1 || ls[0]["partner_id"] != client {
+		t.Errorf("swept consumption %v", ls)
+	}
+	if w, _ := e.app.GNV.ListUnmatched(ctx, "", 0); len(w) != 0 {
+		t.Errorf("still waiting %v", w)
+	}
+
+	// The opportunity process is wired (server/app/opportunity).
+	lead := e.app.Dev.Seed.Leads[0]
+	var out server.OpportunityProcessResponse
+	e.want(200, "PUT", fmt.Sprintf("/opportunity/update-opportunity-procces/%d", lead), map[string]any{"cLastNameFather": "Pérez"}, &out)
+	if !out.Success || out.Opportunity == nil || out.Opportunity.ID != lead {
+		t.Errorf("opportunity update %+v", out)
+	}
+	b := e.want(400, "PUT", fmt.Sprintf("/opportunity/update-opportunity-procces/%d", lead), map[string]any{"cAppointment": "15:30 - 16:00", "cDateReservation": "2026-03-02"}, nil)
+	if !strings.Contains(string(b), "El campo reservationId no puede estar vacío") {
+		t.Errorf("appointment without reservation: %s", b)
+	}
+}

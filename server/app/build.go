@@ -25,11 +25,14 @@ import (
 	"github.com/cmu-mx/cmu/providers/kiban/kibantest"
 	"github.com/cmu-mx/cmu/providers/metamap"
 	"github.com/cmu-mx/cmu/providers/metamap/metamaptest"
+	"github.com/cmu-mx/cmu/providers/mifact"
 	"github.com/cmu-mx/cmu/providers/mifact/mifacttest"
 	"github.com/cmu-mx/cmu/providers/mifiel/mifieltest"
 	"github.com/cmu-mx/cmu/providers/spei"
+	"github.com/cmu-mx/cmu/providers/sv"
 	"github.com/cmu-mx/cmu/providers/sv/svtest"
 	"github.com/cmu-mx/cmu/server"
+	"github.com/cmu-mx/cmu/server/app/opportunity"
 	"github.com/cmu-mx/cmu/webhooks"
 )
 
@@ -89,7 +92,8 @@ type App struct {
 	// Dev holds the fakes of development mode (nil in production).
 	Dev *DevFakes
 
-	closers []func() error
+	opportunity *opportunity.Service
+	closers     []func() error
 }
 
 // Close releases everything Build opened, in reverse order. Call it after the
@@ -339,7 +343,38 @@ func BuildWith(ctx context.Context, cfg server.Config, logger *slog.Logger, o Op
 	if gnvClient != nil {
 		a.Deps.GNV = a.GNV
 	}
+
+	// The opportunity process (server/app/opportunity).
+	var mf *mifact.Client
+	if cfg.Mifact.URL != "" && cfg.Mifact.User != "" {
+		if mf, err = mifact.New(mifact.Config{BaseURL: cfg.Mifact.URL, Username: cfg.Mifact.User, Password: cfg.Mifact.Password.Reveal(),
+			Logger: logger, Now: now}); err != nil {
+			return nil, fmt.Errorf("MIFACT_URL: %w", err)
+		}
+	}
+	var svClient *sv.Client
+	if cfg.SV.URL != "" {
+		if svClient, err = sv.New(sv.Config{BaseURL: cfg.SV.URL, APIKey: cfg.SV.Token.Reveal(), Logger: logger}); err != nil {
+			return nil, fmt.Errorf("SV_URL: %w", err)
+		}
+	}
+	if a.opportunity, err = opportunity.New(opportunity.Config{Odoo: a.Odoo, CMU: a.CMU, Mifact: mf, SV: svClient, DB: db, Hub: hub,
+		Now: now, Logger: logger}); err != nil {
+		return nil, fmt.Errorf("app: opportunity process: %w", err)
+	}
+	a.Deps.Opportunity = a.opportunity
 	return a, nil
+}
+
+// RegisterJobs adds the backend's periodic jobs to the cron leader (one
+// instance runs them at a time): the opportunity process's invoice polling
+// (every five minutes) and the sweep that applies waiting GNV consumption
+// whose plates were registered outside the activation endpoint.
+func (a *App) RegisterJobs(l *server.Leader) {
+	if a.opportunity != nil {
+		a.opportunity.RegisterJobs(l)
+	}
+	l.Add(server.Job{Name: "gnv-unmatched-sweep", Every: 10 * time.Minute, Run: a.GNV.Sweep})
 }
 
 // conektaKeys returns the Conekta webhook public keys: the fake's in

@@ -349,6 +349,42 @@ func (g *GNV) ApplyUnmatched(ctx context.Context, plates string) (int, error) {
 	return applied, nil
 }
 
+// Sweep applies the waiting consumption of every plate that a client now
+// holds (plates registered in Odoo directly, or an activation whose apply
+// step failed). It is the body of a cron job.
+func (g *GNV) Sweep(ctx context.Context) error {
+	rows, err := g.db.SQL.QueryContext(ctx, `SELECT DISTINCT plates FROM gnv_unmatched_consumption WHERE applied_at IS NULL`)
+	if err != nil {
+		return fmt.Errorf("app: GNV sweep: %w", err)
+	}
+	var plates []string
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			rows.Close()
+			return fmt.Errorf("app: GNV sweep: %w", err)
+		}
+		plates = append(plates, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("app: GNV sweep: %w", err)
+	}
+	owners, err := g.clientsByPlates(ctx, plates)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, p := range plates {
+		if _, ok := owners[p]; ok {
+			if _, err := g.ApplyUnmatched(ctx, p); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // BatchCounts is the synchronous answer of the consumption webhook: how the
 // batch's records will be treated, computed before the delivery is stored.
 type BatchCounts struct {
