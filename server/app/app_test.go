@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,7 +18,9 @@ import (
 	"github.com/cmu-mx/cmu/odoo"
 	"github.com/cmu-mx/cmu/odoo/cmu"
 	"github.com/cmu-mx/cmu/odoo/odootest"
+	"github.com/cmu-mx/cmu/providers/conekta/conektatest"
 	"github.com/cmu-mx/cmu/providers/gnv"
+	"github.com/cmu-mx/cmu/providers/gnv/gnvtest"
 	"github.com/cmu-mx/cmu/providers/metamap"
 	"github.com/cmu-mx/cmu/providers/metamap/metamaptest"
 	"github.com/cmu-mx/cmu/providers/spei"
@@ -70,7 +73,7 @@ func newEnv(t *testing.T) *env {
 	t.Cleanup(hs.Close)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { a.Processor.Run(ctx); close(done) }()
+	go func() { a.Run(ctx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
 	tok, err := srv.Authenticator().Sign(server.Claims{Role: server.RoleAdmin, Name: "Asesora Prueba",
 		RegisteredClaims: jwt.RegisteredClaims{Subject: "adv-1"}}, time.Hour)
@@ -772,5 +775,67 @@ func TestGNVSweepAndOpportunity(t *testing.T) {
 	b := e.want(400, "PUT", fmt.Sprintf("/opportunity/update-opportunity-procces/%d", lead), map[string]any{"cAppointment": "15:30 - 16:00", "cDateReservation": "2026-03-02"}, nil)
 	if !strings.Contains(string(b), "El campo reservationId no puede estar vacío") {
 		t.Errorf("appointment without reservation: %s", b)
+	}
+}
+
+// TestBuildProduction builds from a production configuration whose URLs,
+// keys and secrets point at fakes started here: real clients from config.
+func TestBuildProduction(t *testing.T) {
+	ctx := t.Context()
+	fo := odootest.NewServer(t)
+	gf := gnvtest.New(gnvtest.Options{})
+	gf.Start()
+	t.Cleanup(gf.Close)
+	cf := conektatest.New(conektatest.Options{})
+	cf.Start()
+	t.Cleanup(cf.Close)
+	pem := filepath.Join(t.TempDir(), "conekta.pem")
+	if err := os.WriteFile(pem, cf.PublicKeyPEM(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dburl := "file:" + filepath.Join(t.TempDir(), "prod.db")
+	cfg := server.Config{Mode: server.ModeProduction, Addr: "127.0.0.1:0", DatabaseURL: server.Secret(dburl), JWTSecret: testSecret,
+		Odoo:    server.OdooConfig{URL: fo.URL, DB: fo.DB, User: fo.Login, Password: server.Secret(fo.Password), Protocol: "xmlrpc"},
+		GNV:     server.GNVConfig{APIURL: gf.URL(), APIKey: server.Secret(gf.APIKey()), WebhookSecret: server.Secret(string(gf.Secret()))},
+		Conekta: server.ConektaConfig{APIURL: cf.URL(), APIKey: server.Secret(cf.PrivateKey()), WebhookPublicKeyFile: pem},
+		SPEI:    server.SPEIConfig{CLABE: "002010077777777771", Beneficiary: "CMU"}}
+
+	if _, err := BuildWith(ctx, cfg, nil, Options{}); err == nil || !strings.Contains(err.Error(), "pending migrations") {
+		t.Fatalf("production with an unmigrated database: %v", err)
+	}
+	db, err := server.OpenDB(ctx, dburl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Migrate(ctx, server.MigrateUp, nil); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	a, err := BuildWith(ctx, cfg, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	if a.Dev != nil || a.Deps.GNV == nil || a.Deps.Webhooks[server.ProviderGNV] == nil || a.Deps.Webhooks[server.ProviderConekta] == nil ||
+		a.Deps.Webhooks[server.ProviderMetaMap] != nil || a.Deps.Opportunity == nil {
+		t.Fatalf("production wiring: dev %v, GNV %v, webhooks %v", a.Dev, a.Deps.GNV, a.Deps.Webhooks)
+	}
+	if _, err := a.CMU.Ensure(ctx); err != nil {
+		t.Fatal(err)
+	}
+	seed, err := a.CMU.SeedDemo(ctx, cmu.SeedOptions{Clients: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	link, err := a.Deps.Payments.ConektaLink(ctx, seed.Clients[0], decimalOf(t, "150.00"))
+	if err != nil || !strings.HasPrefix(link.URL, cf.URL()) || cf.OrderCount() != 1 {
+		t.Fatalf("link %+v %v", link, err)
+	}
+	sp, err := a.Deps.Payments.SPEIInstructions(ctx, seed.Clients[0], decimalOf(t, "30000.00"))
+	if err != nil || sp.SPEI.CLABE != "002010077777777771" {
+		t.Fatalf("SPEI %+v %v", sp, err)
+	}
+	if err := a.Deps.Probes[0].Check(ctx); err != nil {
+		t.Errorf("Odoo probe: %v", err)
 	}
 }

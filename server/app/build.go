@@ -366,6 +366,20 @@ func BuildWith(ctx context.Context, cfg server.Config, logger *slog.Logger, o Op
 	return a, nil
 }
 
+// Run runs the webhook processor and the hub's broker feed until ctx is
+// done, and returns once both stopped (the processor finishes the deliveries
+// in flight first). Call Close after Run returned.
+func (a *App) Run(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- a.Deps.Hub.Run(ctx) }()
+	perr := a.Processor.Run(ctx)
+	herr := <-errc
+	if errors.Is(herr, context.Canceled) || errors.Is(herr, context.DeadlineExceeded) {
+		herr = nil
+	}
+	return errors.Join(perr, herr)
+}
+
 // RegisterJobs adds the backend's periodic jobs to the cron leader (one
 // instance runs them at a time): the opportunity process's invoice polling
 // (every five minutes) and the sweep that applies waiting GNV consumption
