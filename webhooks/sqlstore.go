@@ -110,7 +110,8 @@ func NewSQLite(db *sql.DB) *SQLStore { return &SQLStore{db: db, dialect: SQLite}
 // NewPostgres returns a store on a PostgreSQL database opened by the caller with
 // the pgx driver (sql.Open("pgx", dsn)); the table lives in the connection's
 // search_path. Several processes may share the table: claims use FOR UPDATE SKIP
-// LOCKED.
+// LOCKED. Raise db.SetMaxIdleConns to the expected concurrency (the default of 2
+// makes concurrent deliveries reconnect), as [OpenPostgres] does.
 func NewPostgres(db *sql.DB) *SQLStore { return &SQLStore{db: db, dialect: Postgres} }
 
 // DB returns the store's database, for a server that keeps other tables in it.
