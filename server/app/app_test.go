@@ -36,7 +36,7 @@ const testSecret = "app-test-secret-0123456789abcdef-0123456789"
 // env is the whole backend in development mode over real HTTP: fake Odoo
 // seeded with demo data, provider fakes, SQLite, the webhook processor.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	app   *App
 	srv   *server.Server
 	url   string
@@ -44,7 +44,9 @@ type env struct {
 	hc    *http.Client
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env { return newEnvClients(t, 50) }
+
+func newEnvClients(t testing.TB, clients int) *env {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -52,7 +54,7 @@ func newEnv(t *testing.T) *env {
 	}
 	cfg := server.Config{Mode: server.ModeDevelopment, Addr: ln.Addr().String(),
 		DatabaseURL: server.Secret("file:" + filepath.Join(t.TempDir(), "cmu.db")), JWTSecret: testSecret}
-	a, err := BuildWith(t.Context(), cfg, nil, Options{SeedClients: 50, PollInterval: 50 * time.Millisecond, MinBackoff: 100 * time.Millisecond})
+	a, err := BuildWith(t.Context(), cfg, nil, Options{SeedClients: clients, PollInterval: 50 * time.Millisecond, MinBackoff: 100 * time.Millisecond})
 	if err != nil {
 		ln.Close()
 		t.Fatal(err)
