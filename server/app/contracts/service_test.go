@@ -114,7 +114,9 @@ func newEnv(t *testing.T) *env {
 	e.svc, err = contracts.New(contracts.Config{Odoo: oc, CMU: e.cmu, Mifiel: mc, Hub: hub, Now: now,
 		CallbackURL: e.http.URL + "/api/contracts/webhook/mifiel", CallbackToken: "tok-123",
 		CompanySigners: []mifiel.Signer{{Name: "Representante CMu", Email: "legal@cmu.mx", TaxID: "CMU200101AAA"}},
-		Surcharge: func(_ context.Context, id int64) (decimal.Decimal, error) { return decimal.RequireFromString("1.50"), nil }})
+		Surcharge: func(_ context.Context, id int64) (decimal.Decimal, error) {
+			return decimal.RequireFromString("1.50"), nil
+		}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +243,9 @@ func TestSendAndSignedByAll(t *testing.T) {
 		}
 	}
 	final := dels[len(dels)-1] // the signed_by_all callback
-	waitFor(t, func() bool { return e.stage(lead) == cmu.StagePromesaFirmada && e.notes(odoo.ModelLead, lead, contracts.EventSigned) == 1 })
+	waitFor(t, func() bool {
+		return e.stage(lead) == cmu.StagePromesaFirmada && e.notes(odoo.ModelLead, lead, contracts.EventSigned) == 1
+	})
 	if e.notes(odoo.ModelPartner, client, contracts.EventSigned) != 1 {
 		t.Fatal("signed note not on the client")
 	}
