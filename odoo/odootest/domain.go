@@ -27,6 +27,110 @@ type domainNode struct {
 	op       string
 	value    any
 	raw      []any // the leaf as sent, for error messages
+
+	// members is the value list of an in / not in leaf as a set, built
+	// once per search on first use (nil when the list does not suit one).
+	members     *memberSet
+	membersDone bool
+}
+
+// memberSet is the value list of an in / not in leaf, indexed so that a
+// search over many records tests each record in constant time instead of
+// scanning the list per record.
+type memberSet struct {
+	ints     map[int64]struct{}  // integer and relational fields
+	strs     map[string]struct{} // char-like fields
+	hasFalse bool                // the list holds False or None
+}
+
+// memberSetFor returns the leaf's value set for field f, or nil when the
+// list must be compared element by element (floats, dates, mixed types,
+// a value that is not a list, name-based relational matches).
+func (n *domainNode) memberSetFor(f *field) *memberSet {
+	if n.membersDone {
+		return n.members
+	}
+	n.membersDone = true
+	list, ok := n.value.([]any)
+	if !ok {
+		return nil
+	}
+	ms := &memberSet{}
+	switch {
+	case f.Type == "integer" || f.relational() || f.Type == "many2one_reference":
+		ms.ints = make(map[int64]struct{}, len(list))
+		for _, w := range list {
+			if w == false || w == nil {
+				ms.hasFalse = true
+				continue
+			}
+			id, ok := asInt(w)
+			if !ok {
+				if f.relational() || f.Type == "many2one_reference" {
+					continue // compareRelational ignores such elements too
+				}
+				return nil
+			}
+			ms.ints[id] = struct{}{}
+		}
+	case isCharLike(f.Type):
+		ms.strs = make(map[string]struct{}, len(list))
+		for _, w := range list {
+			if w == false || w == nil {
+				ms.hasFalse = true
+				continue
+			}
+			str, ok := w.(string)
+			if !ok {
+				return nil
+			}
+			ms.strs[str] = struct{}{}
+		}
+	default:
+		return nil
+	}
+	n.members = ms
+	return ms
+}
+
+// contains reports whether a stored value is in the set (the in
+// semantics of compare and compareRelational); ok is false when val has a
+// shape the set cannot judge.
+func (ms *memberSet) contains(f *field, val any) (hit, ok bool) {
+	if ms.ints != nil {
+		switch v := val.(type) {
+		case nil:
+			return ms.hasFalse, true
+		case int64:
+			if v == 0 && (f.relational() || f.Type == "many2one_reference") {
+				return ms.hasFalse, true
+			}
+			_, in := ms.ints[v]
+			return in, true
+		case []int64:
+			if len(v) == 0 {
+				return ms.hasFalse, true
+			}
+			for _, id := range v {
+				if _, in := ms.ints[id]; in {
+					return true, true
+				}
+			}
+			return false, true
+		}
+		return false, false
+	}
+	switch v := val.(type) {
+	case nil:
+		return ms.hasFalse, true
+	case string:
+		if v == "" {
+			return ms.hasFalse, true
+		}
+		_, in := ms.strs[v]
+		return in, true
+	}
+	return false, false
 }
 
 var domainOperators = map[string]bool{
@@ -253,6 +357,12 @@ func (s *Server) matchLeaf(m *model, rec map[string]any, n *domainNode, path []s
 		return found == (n.op == "any")
 	case "child_of", "parent_of":
 		return s.matchHierarchy(m, rec, f, n.op, n.value)
+	case "in", "not in":
+		if ms := n.memberSetFor(f); ms != nil {
+			if hit, ok := ms.contains(f, val); ok {
+				return hit == (n.op == "in")
+			}
+		}
 	}
 	return s.compare(f, val, n.op, n.value)
 }
