@@ -49,6 +49,7 @@ type node struct {
 func startNode(t *testing.T, bin string, args ...string) *node {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
+	dieWithParent(cmd)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
