@@ -364,10 +364,10 @@ func call(f func() error) (err error) {
 	return f()
 }
 
-// truncate shortens s to at most n bytes of valid UTF-8 (PostgreSQL refuses
-// anything else in a text column).
+// truncate shortens s to at most n bytes of valid UTF-8 without NUL bytes
+// (PostgreSQL refuses anything else in a text column).
 func truncate(s string, n int) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
 	if len(s) <= n {
 		return s
 	}

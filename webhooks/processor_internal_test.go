@@ -51,8 +51,13 @@ func TestBackoffGrowsWithJitterWithinBounds(t *testing.T) {
 }
 
 func TestTruncateKeepsValidUTF8(t *testing.T) {
-	got := truncate("ñññ\xff", 3)
-	if got != "ñ…" {
-		t.Errorf("truncate = %q", got)
+	for _, tt := range []struct{ in, want string }{
+		{"ñññ\xff", "ñ…"},
+		{"a\x00b", "ab"},
+		{"abc", "abc"},
+	} {
+		if got := truncate(tt.in, 3); got != tt.want {
+			t.Errorf("truncate(%q) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }
