@@ -39,6 +39,10 @@ type HandlerConfig struct {
 	// Inbox stores accepted deliveries: a [Store], or a [Batcher] in front of
 	// one (recommended on SQLite). Required.
 	Inbox Inserter
+	// AllowSource, when set, is asked first whether the request may come from
+	// where it does (for example GNV's source-IP allowlist over r.RemoteAddr);
+	// false refuses it with 401 before the body is read.
+	AllowSource func(r *http.Request) bool
 	// MaxBodyBytes limits the body; a larger one is answered 413. 0 means
 	// DefaultMaxBodyBytes.
 	MaxBodyBytes int64
@@ -125,6 +129,7 @@ const (
 	msgUnavailable  = "Bandeja de webhooks no disponible; reintente más tarde"
 	msgNoEventID    = "El verificador no identificó el evento"
 	msgBadEventID   = "Identificador de evento inválido"
+	msgSource       = "Origen del webhook no permitido"
 	msgNotSigned    = "Webhook sin firma"
 	msgBadHeader    = "Encabezado de firma inválido"
 	msgBadSignature = "Firma del webhook inválida"
@@ -149,6 +154,9 @@ func refusalMessage(err error) string {
 	return msgRefused
 }
 
+// errSourceNotAllowed is what the Observer sees for an AllowSource refusal.
+var errSourceNotAllowed = errors.New("webhooks: source not allowed")
+
 // ackBody is the default 200 response.
 type ackBody struct {
 	StatusCode int    `json:"statusCode"`
@@ -168,6 +176,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		writeJSON(w, http.StatusMethodNotAllowed, errorBody{http.StatusMethodNotAllowed, msgMethod})
+		return
+	}
+	if cfg.AllowSource != nil && !cfg.AllowSource(r) {
+		cfg.Observer.Refused(cfg.Provider, errSourceNotAllowed)
+		cfg.Logger.LogAttrs(r.Context(), slog.LevelWarn, "webhook refused: source not allowed",
+			slog.String("provider", cfg.Provider), slog.String("remote", r.RemoteAddr))
+		writeJSON(w, http.StatusUnauthorized, errorBody{http.StatusUnauthorized, msgSource})
 		return
 	}
 	if r.ContentLength > cfg.MaxBodyBytes {

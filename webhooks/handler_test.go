@@ -261,6 +261,22 @@ func TestHandlerErrors(t *testing.T) {
 			}
 		}
 	})
+	t.Run("source not allowed is 401", func(t *testing.T) {
+		t.Parallel()
+		inbox := &failingInbox{}
+		var seen atomic.Value
+		srv := newIntake(t, webhooks.HandlerConfig{Inbox: inbox, AllowSource: func(r *http.Request) bool {
+			seen.Store(r.RemoteAddr)
+			return false
+		}})
+		r := post(t, srv.URL, signed("e", testNow, body), body)
+		if r.Status != http.StatusUnauthorized || r.Body["message"] != "Origen del webhook no permitido" || inbox.calls.Load() != 0 {
+			t.Errorf("response %d %v, inbox calls %d", r.Status, r.Body, inbox.calls.Load())
+		}
+		if addr, _ := seen.Load().(string); !strings.HasPrefix(addr, "127.0.0.1:") {
+			t.Errorf("AllowSource saw RemoteAddr %q", addr)
+		}
+	})
 	t.Run("config is validated", func(t *testing.T) {
 		t.Parallel()
 		if _, err := webhooks.NewHandler(webhooks.HandlerConfig{Provider: "x"}); err == nil {
