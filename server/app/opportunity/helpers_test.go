@@ -3,10 +3,15 @@ package opportunity_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -73,6 +78,38 @@ type env struct {
 
 type envOptions struct {
 	maxPDF int64
+	// dbURL is the server database (default: a fresh SQLite file).
+	dbURL string
+}
+
+// postgresDSN returns CMU_TEST_POSTGRES_DSN with a fresh schema as
+// search_path (dropped after the test), or skips the test.
+func postgresDSN(t *testing.T) string {
+	t.Helper()
+	dsn := os.Getenv("CMU_TEST_POSTGRES_DSN")
+	if dsn == "" {
+		t.Skip("CMU_TEST_POSTGRES_DSN is unset: PostgreSQL tests skipped")
+	}
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	schema := "app_opportunity_test_" + hex.EncodeToString(b[:])
+	admin, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Close() })
+	if _, err := admin.ExecContext(t.Context(), "CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE") })
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 func newEnv(t *testing.T, o envOptions) *env {
@@ -110,7 +147,10 @@ func newEnv(t *testing.T, o envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.db, err = server.OpenDB(ctx, "file:"+filepath.Join(t.TempDir(), "server.db"))
+	if o.dbURL == "" {
+		o.dbURL = "file:" + filepath.Join(t.TempDir(), "server.db")
+	}
+	e.db, err = server.OpenDB(ctx, o.dbURL)
 	if err != nil {
 		t.Fatal(err)
 	}

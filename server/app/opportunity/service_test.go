@@ -180,7 +180,17 @@ func TestDirectInvoiceRefusedPDF(t *testing.T) {
 
 func TestServiceOrdersPolled(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, envOptions{})
+	serviceOrdersFlow(t, newEnv(t, envOptions{}))
+}
+
+// TestServiceOrdersPostgres runs the same flow on PostgreSQL (the table's
+// other dialect: $n placeholders, JSON column, ON CONFLICT, NULL ordering).
+func TestServiceOrdersPostgres(t *testing.T) {
+	t.Parallel()
+	serviceOrdersFlow(t, newEnv(t, envOptions{dbURL: postgresDSN(t)}))
+}
+
+func serviceOrdersFlow(t *testing.T, e *env) {
 	e.mifact.AddOrder(101)
 	e.mifact.AddOrder(102)
 	body := `{"cClinicHistory":"HC-5","cPatientsname":"Luis","cPatientsPaternalLastName":"Pérez","reservationId":"RES-5",
