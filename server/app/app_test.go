@@ -841,3 +841,35 @@ func TestBuildProduction(t *testing.T) {
 		t.Errorf("Odoo probe: %v", err)
 	}
 }
+
+func TestCreditOverHTTP(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	client := e.app.Dev.Seed.Clients[3]
+	if err := e.app.Odoo.Write(ctx, odoo.ModelPartner, []int64{client}, map[string]any{"vat": "PEGJ800101AB1"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	var d server.CreditDecision
+	e.want(200, "POST", "/api/credit/analyze", map[string]any{"clientId": client}, &d)
+	if d.ClientID != client || (d.Decision != "Aprobado" && d.Decision != "Rechazado") {
+		t.Errorf("decision %+v", d)
+	}
+	if p, _ := e.app.Dev.Odoo.Get(odoo.ModelPartner, client); p["x_cmu_credit_status"] != strings.ToLower(d.Decision) {
+		t.Errorf("credit status %v after %s", p["x_cmu_credit_status"], d.Decision)
+	}
+	if e.app.Dev.Kiban.Queries() != 1 || e.app.Dev.Hase.Scored() != 1 {
+		t.Errorf("providers: %d bureau queries, %d scores", e.app.Dev.Kiban.Queries(), e.app.Dev.Hase.Scored())
+	}
+
+	// A consent recorded by the advisor is the one used.
+	other := e.app.Dev.Seed.Clients[4]
+	nip := e.app.Dev.Kiban.Authorize("NIP-RECORDED-4")
+	e.want(201, "POST", "/api/events", map[string]any{"clientId": other, "type": EventKibanConsent, "message": nip}, nil)
+	got, err := historyConsents{svc: e.app.CMU}.ConsentID(ctx, other)
+	if err != nil || got != nip {
+		t.Errorf("recorded consent %q, %v", got, err)
+	}
+	if _, err := (historyConsents{svc: e.app.CMU}).ConsentID(ctx, e.app.Dev.Seed.Clients[5]); err == nil {
+		t.Error("a client without consent has one")
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cmu-mx/cmu/cotizador"
+	"github.com/cmu-mx/cmu/credit"
 	"github.com/cmu-mx/cmu/odoo"
 	"github.com/cmu-mx/cmu/odoo/cmu"
 	"github.com/cmu-mx/cmu/odoo/odootest"
@@ -21,7 +22,9 @@ import (
 	"github.com/cmu-mx/cmu/providers/conekta/conektatest"
 	"github.com/cmu-mx/cmu/providers/gnv"
 	"github.com/cmu-mx/cmu/providers/gnv/gnvtest"
+	"github.com/cmu-mx/cmu/providers/hase"
 	"github.com/cmu-mx/cmu/providers/hase/hasetest"
+	"github.com/cmu-mx/cmu/providers/kiban"
 	"github.com/cmu-mx/cmu/providers/kiban/kibantest"
 	"github.com/cmu-mx/cmu/providers/metamap"
 	"github.com/cmu-mx/cmu/providers/metamap/metamaptest"
@@ -32,6 +35,7 @@ import (
 	"github.com/cmu-mx/cmu/providers/sv"
 	"github.com/cmu-mx/cmu/providers/sv/svtest"
 	"github.com/cmu-mx/cmu/server"
+	creditsvc "github.com/cmu-mx/cmu/server/app/credit"
 	"github.com/cmu-mx/cmu/server/app/opportunity"
 	"github.com/cmu-mx/cmu/webhooks"
 )
@@ -363,6 +367,33 @@ func BuildWith(ctx context.Context, cfg server.Config, logger *slog.Logger, o Op
 		return nil, fmt.Errorf("app: opportunity process: %w", err)
 	}
 	a.Deps.Opportunity = a.opportunity
+
+	// Credit analysis (server/app/credit): KIBAN, then HASE.
+	if cfg.Kiban.APIURL != "" && cfg.Kiban.APIKey != "" && cfg.Hase.URL != "" {
+		kc, err := kiban.New(kiban.Config{BaseURL: cfg.Kiban.APIURL, APIKey: cfg.Kiban.APIKey.Reveal(), Logger: logger})
+		if err != nil {
+			return nil, fmt.Errorf("KIBAN_API_URL: %w", err)
+		}
+		hc, err := hase.New(hase.Config{BaseURL: cfg.Hase.URL, APIKey: cfg.Hase.APIKey.Reveal(), Logger: logger})
+		if err != nil {
+			return nil, fmt.Errorf("HASE_URL: %w", err)
+		}
+		rules := credit.DefaultRules()
+		if cfg.Hase.ApprovalThreshold > 0 {
+			rules.MinHASEScore = cfg.Hase.ApprovalThreshold
+		}
+		consents := historyConsents{svc: a.CMU}
+		if a.Dev != nil && a.Dev.Kiban != nil {
+			kf := a.Dev.Kiban
+			consents.fallback = func(id int64) string { return kf.Authorize(fmt.Sprintf("DEV-NIP-%d", id)) }
+		}
+		cs, err := creditsvc.New(creditsvc.Config{Odoo: a.Odoo, CMU: a.CMU, Bureau: kc, Scorer: hc, Consents: consents, Rules: &rules,
+			Hub: hub, Now: now, Logger: logger})
+		if err != nil {
+			return nil, fmt.Errorf("app: credit analysis: %w", err)
+		}
+		a.Deps.Credit = cs
+	}
 	return a, nil
 }
 
