@@ -107,7 +107,7 @@ func Folio(clientID, leadID int64, t mifiel.ContractType) string {
 	return fmt.Sprintf("CMU-%d-%d-%s", clientID, leadID, t)
 }
 
-var folioPattern = regexp.MustCompile(`^CMU-(\d+)-(\d+)-([a-z_]+)$`)
+var folioPattern = regexp.MustCompile(`^CMU-([1-9]\d{0,17})-([1-9]\d{0,17})-([a-z_]+)$`)
 
 // ParseFolio reads a folio built by Folio.
 func ParseFolio(f string) (clientID, leadID int64, t mifiel.ContractType, ok bool) {
