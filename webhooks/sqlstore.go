@@ -135,19 +135,42 @@ func (s *SQLStore) Close() error {
 	return nil
 }
 
-// Migrate creates the inbox table and indexes when missing.
-func (s *SQLStore) Migrate(ctx context.Context) error {
+// migrateLockID is the PostgreSQL advisory lock that serializes Migrate across
+// instances starting together ("CMUWHINB" in ASCII).
+const migrateLockID = 0x434d555748494e42
+
+// Migrate creates the inbox table and indexes when missing, in one
+// transaction. On PostgreSQL it holds an advisory lock meanwhile, so that
+// several instances starting at once do not race on CREATE TABLE.
+func (s *SQLStore) Migrate(ctx context.Context) (err error) {
 	ddl := SQLiteSchema
 	if s.dialect == Postgres {
 		ddl = PostgresSchema
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("webhooks: migrate %s: %w", s.dialect, err)
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	if s.dialect == Postgres {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(migrateLockID)); err != nil {
+			return fmt.Errorf("webhooks: migrate %s: lock: %w", s.dialect, err)
+		}
 	}
 	for stmt := range strings.SplitSeq(ddl, ";") {
 		if strings.TrimSpace(stmt) == "" {
 			continue
 		}
-		if _, err := s.db.ExecContext(ctx, stmt); err != nil {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("webhooks: migrate %s: %w", s.dialect, err)
 		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("webhooks: migrate %s: commit: %w", s.dialect, err)
 	}
 	return nil
 }

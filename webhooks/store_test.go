@@ -50,6 +50,28 @@ func TestPostgresStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) webhooks.Store { return newPostgres(t) })
 }
 
+func TestMigrateConcurrentInstances(t *testing.T) {
+	t.Parallel()
+	dsn := pgtest.DSN(t)
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			s, err := webhooks.OpenPostgres(context.Background(), dsn)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer s.Close()
+			errs <- s.Migrate(context.Background())
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Errorf("concurrent Migrate: %v", err)
+		}
+	}
+}
+
 func TestMigrateIdempotent(t *testing.T) {
 	t.Parallel()
 	for name, open := range map[string]func(*testing.T) *webhooks.SQLStore{"sqlite": newSQLite, "postgres": newPostgres} {
