@@ -1,14 +1,17 @@
 package opportunity_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cmu-mx/cmu/odoo"
 	"github.com/cmu-mx/cmu/odoo/odootest"
 	"github.com/cmu-mx/cmu/providers/mifact/mifacttest"
+	"github.com/cmu-mx/cmu/server"
 )
 
 const appointmentBody = `{"cAppointment":"15:30 - 16:00","cDateReservation":"2026-03-02","cDoctor":"Dra. Ruiz",
@@ -282,5 +285,33 @@ func TestRetryAfterOdooFailure(t *testing.T) {
 	}
 	if n := len(e.linked(odoo.ModelMessage, "model")); n != 1 {
 		t.Fatalf("%d notes after the retry", n)
+	}
+}
+
+// TestCronJob runs PollPending through the server's cron leader.
+func TestCronJob(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{})
+	e.mifact.AddOrder(301)
+	e.opportunityOf(e.put(`{"cClinicHistory":"HC-7","cOrdenesServicio":[301]}`))
+	e.mifact.Invoice(301)
+	l := server.NewLeader(nil, server.LeaderOptions{})
+	e.svc.RegisterJobs(l)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- l.Run(ctx) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for rows := e.rows(); len(rows) != 1 || rows[0]["facturado"] != true; rows = e.rows() {
+		if time.Now().After(deadline) {
+			t.Fatalf("order not invoiced by the cron job: %v", rows)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if l := e.leadRecord(); l["x_cmu_facturacion_sub_estado"] != "factura_directa" {
+		t.Fatalf("lead = %v", l)
 	}
 }
