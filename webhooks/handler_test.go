@@ -277,10 +277,29 @@ func TestHandlerErrors(t *testing.T) {
 			t.Errorf("AllowSource saw RemoteAddr %q", addr)
 		}
 	})
+	t.Run("failing Respond still acknowledges", func(t *testing.T) {
+		t.Parallel()
+		store := newSQLite(t)
+		srv := newIntake(t, webhooks.HandlerConfig{Inbox: store,
+			Respond: func(context.Context, webhooks.Delivery, bool) (any, error) {
+				return nil, errors.New("counts unavailable")
+			}})
+		r := post(t, srv.URL, signed("e", testNow, body), body)
+		if r.Status != http.StatusOK || r.Body["message"] != "Webhook recibido" {
+			t.Errorf("response %d %v, want the default acknowledgement", r.Status, r.Body)
+		}
+		if ds, _ := store.List(t.Context(), webhooks.ListOptions{}); len(ds) != 1 {
+			t.Errorf("stored %d deliveries, want 1", len(ds))
+		}
+	})
 	t.Run("config is validated", func(t *testing.T) {
 		t.Parallel()
 		if _, err := webhooks.NewHandler(webhooks.HandlerConfig{Provider: "x"}); err == nil {
 			t.Error("NewHandler without Verifier and Inbox succeeded")
+		}
+		if _, err := webhooks.NewHandler(webhooks.HandlerConfig{Provider: "x", Inbox: &failingInbox{},
+			Verifier: hmactest.Verifier(testSecret, nil), MaxBodyBytes: -1}); err == nil {
+			t.Error("NewHandler with a negative body limit succeeded")
 		}
 	})
 }
