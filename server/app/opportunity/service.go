@@ -209,6 +209,13 @@ func (s *Service) UpdateOpportunityProcess(ctx context.Context, advisorID string
 			return nil, err
 		}
 	}
+	// PDFs before the lead write: the sub-state says factura_directa only
+	// once its invoices are on the lead.
+	for _, p := range invoices {
+		if _, err := s.attach(ctx, u.LeadID, p); err != nil {
+			return nil, err
+		}
+	}
 	if len(vals) > 0 {
 		if err := s.c.Write(ctx, odoo.ModelLead, []int64{u.LeadID}, vals, nil); err != nil {
 			return nil, odooErr(err, "la oportunidad "+strconv.FormatInt(u.LeadID, 10))
@@ -228,11 +235,6 @@ func (s *Service) UpdateOpportunityProcess(ctx context.Context, advisorID string
 		changed = append(changed, "meeting")
 	}
 	if u.Closing == server.ClosingDirectInvoice {
-		for _, p := range invoices {
-			if _, err := s.attach(ctx, u.LeadID, p); err != nil {
-				return nil, err
-			}
-		}
 		entry, err := s.closingNote(ctx, lead, author, fmt.Sprintf("Cierre ganado con factura directa (%d comprobante(s) adjunto(s)).", len(invoices)),
 			"cierre_factura_directa", invoiceKey(invoices))
 		if err != nil {

@@ -315,3 +315,26 @@ func TestCronJob(t *testing.T) {
 		t.Fatalf("lead = %v", l)
 	}
 }
+
+// TestDirectInvoiceRetry fails the lead write after the PDFs were attached:
+// the retry completes the closing without attaching them twice.
+func TestDirectInvoiceRetry(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{})
+	soles := e.mifact.SetFile("F9.pdf", "application/pdf", mifacttest.SamplePDF("F9"))
+	e.odoo.InjectFault(odootest.Fault{Model: odoo.ModelLead, Method: "write", Kind: odootest.OdooError, Times: 1,
+		ErrorName: "odoo.exceptions.ValidationError", Message: "Registro bloqueado"})
+	if r := e.put(directInvoiceBody(e, soles, "null")); r.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("first call: %d %s", r.Status, r.Body)
+	}
+	if l := e.leadRecord(); l["x_cmu_facturacion_sub_estado"] == "factura_directa" {
+		t.Fatal("sub-state written by the failed call")
+	}
+	o := e.opportunityOf(e.put(directInvoiceBody(e, soles, "null")))
+	if o["stage"] != "Cierre ganado" || o["cFacturacionSubEstado"] != "factura_directa" {
+		t.Fatalf("opportunity = %v", o)
+	}
+	if n := len(e.linked(odoo.ModelAttachment, "res_model")); n != 1 {
+		t.Fatalf("%d attachments after the retry, want 1", n)
+	}
+}
