@@ -873,3 +873,53 @@ func TestCreditOverHTTP(t *testing.T) {
 		t.Error("a client without consent has one")
 	}
 }
+
+func TestContractsOverHTTP(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	client, lead := e.app.Dev.Seed.Clients[0], e.app.Dev.Seed.Leads[0] // has the demo payment plan
+	var sent server.ContractSent
+	e.want(201, "POST", "/api/contracts/send", map[string]any{"clientId": client, "contractType": "venta_plazo"}, &sent)
+	if sent.DocumentID == "" || sent.ClientID != client {
+		t.Fatalf("contract %+v", sent)
+	}
+	// Everybody signs at the (fake) Mifiel, which calls the server back
+	// through the token URL; the lead moves to "Promesa Firmada".
+	if _, err := e.app.Dev.Mifiel.SignAll(ctx, sent.DocumentID); err != nil {
+		t.Fatal(err)
+	}
+	stage, err := e.app.CMU.Stage(ctx, cmu.StagePromesaFirmada)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "lead in Promesa Firmada", func() bool {
+		l, _ := e.app.Dev.Odoo.Get(odoo.ModelLead, lead)
+		return l["stage_id"] == stage
+	})
+	// A callback without the token is refused.
+	st, _ := e.do("POST", "/api/contracts/webhook/mifiel", map[string]any{"id": sent.DocumentID}, nil)
+	if st != 401 {
+		t.Errorf("callback without token answered %d", st)
+	}
+
+	// A savings contract needs the surcharge of the client's GNV activation.
+	saver, err := e.app.CMU.CreateClient(ctx, cmu.NewClient{Name: "Ahorradora Prueba Uno", Ref: "T-SAVER", Market: cmu.MarketEdomex,
+		Contact: cmu.Contact{Email: "ahorro@example.com", Phone: "5511112222", VAT: "PEUA800101AB1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.app.CMU.CreateOpportunity(ctx, cmu.NewOpportunity{ClientID: saver, Type: cmu.TypeFinancieroEdomex}); err != nil {
+		t.Fatal(err)
+	}
+	e.want(201, "POST", "/api/savings-plans", map[string]any{"clientId": saver, "targetAmount": "40000.00"}, nil)
+	b := e.want(422, "POST", "/api/contracts/send", map[string]any{"clientId": saver, "contractType": "ahorro"}, nil)
+	if !strings.Contains(string(b), "sobreprecio") {
+		t.Errorf("savings contract before activation: %s", b)
+	}
+	e.want(201, "POST", "/api/gnv/activate-collection", map[string]any{"clientId": saver, "placas": "SAV-123", "sobreprecio": "2.25"}, nil)
+	e.want(201, "POST", "/api/contracts/send", map[string]any{"clientId": saver, "contractType": "ahorro"}, nil)
+	sur, err := e.app.GNV.Surcharge(ctx, saver)
+	if err != nil || sur.String() != "2.25" {
+		t.Errorf("surcharge %s %v", sur, err)
+	}
+}

@@ -2,7 +2,9 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/rsa"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -30,11 +32,13 @@ import (
 	"github.com/cmu-mx/cmu/providers/metamap/metamaptest"
 	"github.com/cmu-mx/cmu/providers/mifact"
 	"github.com/cmu-mx/cmu/providers/mifact/mifacttest"
+	"github.com/cmu-mx/cmu/providers/mifiel"
 	"github.com/cmu-mx/cmu/providers/mifiel/mifieltest"
 	"github.com/cmu-mx/cmu/providers/spei"
 	"github.com/cmu-mx/cmu/providers/sv"
 	"github.com/cmu-mx/cmu/providers/sv/svtest"
 	"github.com/cmu-mx/cmu/server"
+	"github.com/cmu-mx/cmu/server/app/contracts"
 	creditsvc "github.com/cmu-mx/cmu/server/app/credit"
 	"github.com/cmu-mx/cmu/server/app/opportunity"
 	"github.com/cmu-mx/cmu/webhooks"
@@ -264,6 +268,30 @@ func BuildWith(ctx context.Context, cfg server.Config, logger *slog.Logger, o Op
 		bank: cfg.SPEI.Bank, pub: pub, log: logger, now: now}
 	kyc := &KYC{svc: a.CMU, oc: a.Odoo, airtable: airtableClient, pub: pub, log: logger, now: now}
 
+	// Contracts (server/app/contracts): Mifiel documents and callbacks. The
+	// callback URL carries an unguessable token (MIFIEL_CALLBACK_TOKEN; a
+	// random one in development); without one the callback is not served.
+	var contractsSvc *contracts.Service
+	if cfg.Mifiel.APIURL != "" && cfg.Mifiel.AppID != "" {
+		if cfg.Mifiel.CallbackToken == "" && a.Dev != nil {
+			tok := make([]byte, 18)
+			if _, err := rand.Read(tok); err != nil {
+				return nil, err
+			}
+			cfg.Mifiel.CallbackToken = server.Secret(base64.RawURLEncoding.EncodeToString(tok))
+			a.Config.Mifiel.CallbackToken = cfg.Mifiel.CallbackToken
+		}
+		mc, err := mifiel.New(mifiel.Config{BaseURL: cfg.Mifiel.APIURL, AppID: cfg.Mifiel.AppID, AppSecret: cfg.Mifiel.AppSecret.Reveal(), Logger: logger, Now: now})
+		if err != nil {
+			return nil, fmt.Errorf("MIFIEL_API_URL: %w", err)
+		}
+		if contractsSvc, err = contracts.New(contracts.Config{Odoo: a.Odoo, CMU: a.CMU, Mifiel: mc,
+			CallbackURL: "http://" + cfg.Addr + "/api/contracts/webhook/mifiel", CallbackToken: cfg.Mifiel.CallbackToken.Reveal(),
+			Surcharge: a.GNV.Surcharge, Hub: hub, Now: now, Logger: logger}); err != nil {
+			return nil, fmt.Errorf("app: contracts: %w", err)
+		}
+	}
+
 	// Webhook inbox and processor.
 	if db.Dialect == server.DialectPostgres {
 		a.Inbox = webhooks.NewPostgres(db.SQL)
@@ -276,6 +304,9 @@ func BuildWith(ctx context.Context, cfg server.Config, logger *slog.Logger, o Op
 	}
 	handlers := map[string]webhooks.HandlerFunc{string(server.ProviderGNV): a.GNV.ProcessConsumption,
 		string(server.ProviderConekta): payments.ProcessConekta, string(server.ProviderMetaMap): kyc.ProcessMetaMap}
+	if contractsSvc != nil && cfg.Mifiel.CallbackToken != "" {
+		handlers[string(server.ProviderMifiel)] = contractsSvc.ProcessCallback
+	}
 	if a.Processor, err = webhooks.NewProcessor(webhooks.ProcessorConfig{Store: a.Inbox, Handlers: handlers, PollInterval: o.PollInterval,
 		MinBackoff: o.MinBackoff, Now: now, Logger: logger, Observer: whMetrics}); err != nil {
 		return nil, err
@@ -330,6 +361,16 @@ func BuildWith(ctx context.Context, cfg server.Config, logger *slog.Logger, o Op
 		}
 	}
 
+	if contractsSvc != nil && cfg.Mifiel.CallbackToken != "" {
+		v := &mifiel.CallbackVerifier{Scheme: mifiel.SchemeToken, Secrets: []string{cfg.Mifiel.CallbackToken.Reveal()}, Now: now}
+		if err := add(server.ProviderMifiel, v, inbox, nil); err != nil {
+			return nil, err
+		}
+		intake[server.ProviderMifiel] = mifiel.TokenToHeader(intake[server.ProviderMifiel])
+	} else if contractsSvc != nil {
+		logger.Warn("MIFIEL_CALLBACK_TOKEN is empty: Mifiel callbacks are not served")
+	}
+
 	oc := a.Odoo
 	a.Deps = server.Deps{
 		Logger: logger, Now: now, Metrics: metrics, DB: db, Hub: hub,
@@ -346,6 +387,9 @@ func BuildWith(ctx context.Context, cfg server.Config, logger *slog.Logger, o Op
 	}
 	if gnvClient != nil {
 		a.Deps.GNV = a.GNV
+	}
+	if contractsSvc != nil {
+		a.Deps.Contracts = contractsSvc
 	}
 
 	// The opportunity process (server/app/opportunity).

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -101,6 +102,28 @@ func (g *GNV) ActivateCollection(ctx context.Context, req server.ActivateCollect
 		g.log.LogAttrs(ctx, slog.LevelWarn, "unmatched GNV consumption not applied yet", slog.String("plates", plates), slog.Any("err", err))
 	}
 	return &server.GNVActivation{ClientID: req.ClientID, Placas: plates, Sobreprecio: sur, RuleID: rule.RuleID, Status: string(rule.Status)}, nil
+}
+
+// surchargePattern reads the surcharge back from an activation note.
+var surchargePattern = regexp.MustCompile(`: ([0-9]+(?:\.[0-9]+)?) MXN por litro`)
+
+// Surcharge returns the surcharge per litre of the client's latest GNV
+// activation, read from its history (the network keeps the rule; CMu's
+// record of it is the "gnv_activado" note), zero when none (two calls).
+func (g *GNV) Surcharge(ctx context.Context, clientID int64) (decimal.Decimal, error) {
+	hist, err := g.svc.History(ctx, clientID, 200)
+	if err != nil {
+		return decimal.Zero, fmt.Errorf("app: GNV surcharge of client %d: %w", clientID, err)
+	}
+	for _, h := range hist { // newest first
+		if h.Type != "gnv_activado" {
+			continue
+		}
+		if m := surchargePattern.FindStringSubmatch(h.Message); m != nil {
+			return decimal.NewFromString(m[1])
+		}
+	}
+	return decimal.Zero, nil
 }
 
 // owner is a client matched by plates.
