@@ -14,7 +14,10 @@
 // x_cmu_product_package, x_cmu_package_component) are created through the
 // API only (ir.model, ir.model.fields, ir.model.fields.selection), so no
 // Odoo addon is needed. [Service.Ensure] creates whatever is missing — with
-// the analytic plans "CMu / Ahorro", "CMu / Venta a plazo" and
+// the ir.model.access rows that grant the custom models to internal users
+// (Odoo gives a model created through ir.model no access rule, so only the
+// superuser could use it; [Options].AccessGroup picks another group), the
+// analytic plans "CMu / Ahorro", "CMu / Venta a plazo" and
 // "CMu / Crédito colectivo", the CRM stages "Promesa Firmada", "Aprobado",
 // "Rechazado" and "Cierre ganado" (won), and the journals CNK (Conekta) and
 // SPEI — and changes nothing on a second run; [Service.Plan] is its dry

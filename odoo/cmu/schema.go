@@ -91,6 +91,27 @@ type Schema struct {
 	Plans    []PlanSpec
 	Stages   []StageSpec
 	Journals []JournalSpec
+	// AccessGroup is the external id ("module.name") of the res.groups
+	// whose users get read, write, create and delete rights on CMu's
+	// custom models through ir.model.access rows (DefaultAccessGroup
+	// unless Options.AccessGroup says otherwise).
+	AccessGroup string
+}
+
+// DefaultAccessGroup is the group Ensure grants CMu's custom models to:
+// internal users. Odoo creates no access rule for a model created through
+// ir.model, so without one only the superuser — not the admin, not an API
+// user — may use it (an odoo.exceptions.AccessError otherwise). Every
+// internal user is in base.group_user (group_system implies it), so this
+// covers the admin and a dedicated, non-administrator API user alike;
+// portal and public users stay out.
+const DefaultAccessGroup = "base.group_user"
+
+// accessGroupNames are the English names of well-known groups, the
+// fallback when ir.model.data cannot be read.
+var accessGroupNames = map[string]string{
+	"base.group_user":   "Internal User",
+	"base.group_system": "Settings",
 }
 
 func sel(pairs ...string) []SelectionOption {
@@ -247,6 +268,7 @@ func DefaultSchema() Schema {
 			{Code: JournalConekta, Name: "Conekta", Type: "bank"},
 			{Code: JournalSPEI, Name: "SPEI", Type: "bank"},
 		},
+		AccessGroup: DefaultAccessGroup,
 	}
 }
 
@@ -256,6 +278,7 @@ type ChangeKind string
 // Kinds of change.
 const (
 	ChangeModel     ChangeKind = "model"     // create an ir.model
+	ChangeAccess    ChangeKind = "access"    // grant a custom model to the access group (ir.model.access)
 	ChangeField     ChangeKind = "field"     // create an ir.model.fields
 	ChangeSelection ChangeKind = "selection" // add an ir.model.fields.selection value
 	ChangePlan      ChangeKind = "plan"      // create an account.analytic.plan
@@ -280,6 +303,8 @@ func (c Change) String() string {
 		return fmt.Sprintf("add selection value %q to %s", c.Name, c.Model)
 	case ChangeModel:
 		return fmt.Sprintf("create model %s (%s)", c.Name, c.Detail)
+	case ChangeAccess:
+		return fmt.Sprintf("grant %s to %s (ir.model.access %s)", c.Model, c.Detail, c.Name)
 	}
 	if c.Detail != "" {
 		return fmt.Sprintf("create %s %q (%s)", c.Kind, c.Name, c.Detail)
@@ -296,6 +321,31 @@ type schemaState struct {
 	stages    map[string]odoo.Stage         // stage name → stage
 	journals  map[string]odoo.Journal       // code → journal
 	rootPlan  int64
+	group     int64                 // the access group's res.groups id
+	access    map[string][]irAccess // custom model → its rows for the group
+}
+
+type irAccess struct {
+	ID      int64         `odoo:"id"`
+	Name    string        `odoo:"name"`
+	ModelID odoo.Many2One `odoo:"model_id"`
+	Read    bool          `odoo:"perm_read"`
+	Write   bool          `odoo:"perm_write"`
+	Create  bool          `odoo:"perm_create"`
+	Unlink  bool          `odoo:"perm_unlink"`
+}
+
+func (a irAccess) full() bool { return a.Read && a.Write && a.Create && a.Unlink }
+
+type irModelData struct {
+	ResID int64 `odoo:"res_id"`
+}
+
+// accessName is the name of the ir.model.access row Ensure creates, e.g.
+// access_x_cmu_doc_checklist_user for base.group_user.
+func accessName(model, group string) string {
+	_, name, _ := strings.Cut(group, ".")
+	return "access_" + strings.ReplaceAll(model, ".", "_") + "_" + strings.TrimPrefix(name, "group_")
 }
 
 type irField struct {
@@ -326,13 +376,13 @@ type pendingChange struct {
 	stage StageSpec
 	plan  PlanSpec
 	jrnl  JournalSpec
-	exist int64 // existing stage to mark won
+	exist int64 // existing stage to mark won, or access row to complete
 }
 
 func (s *Service) readSchema(ctx context.Context, sc Schema) (*schemaState, error) {
 	st := &schemaState{models: map[string]int64{}, fields: map[string]map[string]irField{},
 		selection: map[int64]map[string]bool{}, plans: map[string]odoo.AnalyticPlan{},
-		stages: map[string]odoo.Stage{}, journals: map[string]odoo.Journal{}}
+		stages: map[string]odoo.Stage{}, journals: map[string]odoo.Journal{}, access: map[string][]irAccess{}}
 	var modelNames, fieldNames []string
 	for _, m := range sc.Models {
 		modelNames = append(modelNames, m.Model)
@@ -348,6 +398,9 @@ func (s *Service) readSchema(ctx context.Context, sc Schema) (*schemaState, erro
 	}
 	for _, m := range models {
 		st.models[m.Model] = m.ID
+	}
+	if err := s.readAccess(ctx, sc, st); err != nil {
+		return nil, err
 	}
 	var fields []irField
 	if err := s.c.SearchRead(ctx, odoo.ModelIrModelFields, odoo.And(odoo.In("model", modelNames), odoo.In("name", fieldNames)),
@@ -429,6 +482,80 @@ func (s *Service) readSchema(ctx context.Context, sc Schema) (*schemaState, erro
 	return st, nil
 }
 
+// readAccess resolves the access group and reads the ir.model.access rows
+// granting it CMu's existing custom models (two or three search_read
+// calls; none when the schema has no custom model).
+func (s *Service) readAccess(ctx context.Context, sc Schema, st *schemaState) error {
+	var customIDs []int64
+	custom := false
+	for _, m := range sc.Models {
+		if m.Custom {
+			custom = true
+			if id, ok := st.models[m.Model]; ok {
+				customIDs = append(customIDs, id)
+			}
+		}
+	}
+	if !custom {
+		return nil
+	}
+	gid, err := s.resolveGroup(ctx, sc.AccessGroup)
+	if err != nil {
+		return err
+	}
+	st.group = gid
+	if len(customIDs) == 0 {
+		return nil
+	}
+	var rows []irAccess
+	if err := s.c.SearchRead(ctx, "ir.model.access", odoo.And(odoo.In("model_id", customIDs), odoo.Eq("group_id", gid)),
+		&odoo.SearchOptions{Fields: []string{"id", "name", "model_id", "perm_read", "perm_write", "perm_create", "perm_unlink"}, Order: "id"}, &rows); err != nil {
+		return fmt.Errorf("cmu: read access rights of the custom models: %w", err)
+	}
+	byID := map[int64]string{}
+	for name, id := range st.models {
+		byID[id] = name
+	}
+	for _, r := range rows {
+		if name, ok := byID[r.ModelID.ID]; ok {
+			st.access[name] = append(st.access[name], r)
+		}
+	}
+	return nil
+}
+
+// resolveGroup finds a group by external id through ir.model.data (module,
+// name → res_id), falling back to res.groups by English name for the
+// well-known groups when the external id is not found.
+func (s *Service) resolveGroup(ctx context.Context, xmlid string) (int64, error) {
+	module, name, ok := strings.Cut(xmlid, ".")
+	if !ok || module == "" || name == "" {
+		return 0, &InvalidError{Field: "AccessGroup", Reason: fmt.Sprintf("%q is not an external id (module.name)", xmlid)}
+	}
+	var data []irModelData
+	if err := s.c.SearchRead(ctx, "ir.model.data", odoo.And(odoo.Eq("module", module), odoo.Eq("name", name), odoo.Eq("model", "res.groups")),
+		&odoo.SearchOptions{Fields: []string{"res_id"}, Limit: 1}, &data); err != nil {
+		return 0, fmt.Errorf("cmu: look up group %s: %w", xmlid, err)
+	}
+	if len(data) == 1 && data[0].ResID != 0 {
+		return data[0].ResID, nil
+	}
+	if en, ok := accessGroupNames[xmlid]; ok {
+		var groups []struct {
+			ID int64 `odoo:"id"`
+		}
+		// Group names are translated: search the English one.
+		if err := s.c.SearchRead(ctx, "res.groups", odoo.Eq("name", en),
+			&odoo.SearchOptions{Fields: []string{"id"}, Order: "id", Limit: 1, Context: &odoo.Context{Lang: "en_US"}}, &groups); err != nil {
+			return 0, fmt.Errorf("cmu: look up group %q: %w", en, err)
+		}
+		if len(groups) == 1 {
+			return groups[0].ID, nil
+		}
+	}
+	return 0, fmt.Errorf("cmu: access group %s not found in Odoo: %w", xmlid, ErrNotProvisioned)
+}
+
 // diff lists what is missing, or the conflicts found.
 func diffSchema(sc Schema, st *schemaState) ([]pendingChange, error) {
 	var out []pendingChange
@@ -439,6 +566,11 @@ func diffSchema(sc Schema, st *schemaState) ([]pendingChange, error) {
 				return nil, fmt.Errorf("cmu: model %s is not installed in Odoo: %w", m.Model, ErrNotProvisioned)
 			}
 			out = append(out, pendingChange{Change: Change{Kind: ChangeModel, Model: m.Model, Name: m.Model, Detail: m.Description}})
+		}
+		if m.Custom {
+			if c, ok := accessChange(sc, st, m.Model); ok {
+				out = append(out, c)
+			}
 		}
 		for _, f := range m.Fields {
 			have, ok := st.fields[m.Model][f.Name]
@@ -503,8 +635,26 @@ func diffSchema(sc Schema, st *schemaState) ([]pendingChange, error) {
 	return out, nil
 }
 
-// changeOrder is the order in which Ensure applies the kinds of change.
-var changeOrder = []ChangeKind{ChangeModel, ChangeField, ChangeSelection, ChangePlan, ChangeStage, ChangeJournal}
+// accessChange is the access row a custom model still needs: none when a
+// row grants the group every right; the completion of Ensure's own row
+// when it lacks some; a new row otherwise.
+func accessChange(sc Schema, st *schemaState, model string) (pendingChange, bool) {
+	name := accessName(model, sc.AccessGroup)
+	var own int64
+	for _, r := range st.access[model] {
+		if r.full() {
+			return pendingChange{}, false
+		}
+		if r.Name == name && own == 0 {
+			own = r.ID
+		}
+	}
+	return pendingChange{Change: Change{Kind: ChangeAccess, Model: model, Name: name, Detail: sc.AccessGroup}, exist: own}, true
+}
+
+// changeOrder is the order in which Ensure applies the kinds of change:
+// access rights right after the models, before anything uses them.
+var changeOrder = []ChangeKind{ChangeModel, ChangeAccess, ChangeField, ChangeSelection, ChangePlan, ChangeStage, ChangeJournal}
 
 func publicChanges(p []pendingChange) []Change {
 	out := make([]Change, len(p))
@@ -514,12 +664,21 @@ func publicChanges(p []pendingChange) []Change {
 	return out
 }
 
-// Plan is Ensure's dry run: it reads Odoo (six search_read calls at most)
-// and lists what Ensure would create, without writing anything. A field
-// that exists with another type is a *SchemaConflictError (several are
-// joined).
-func (s *Service) Plan(ctx context.Context) ([]Change, error) {
+// schema is DefaultSchema with the service's options applied.
+func (s *Service) schema() Schema {
 	sc := DefaultSchema()
+	if s.accessGroup != "" {
+		sc.AccessGroup = s.accessGroup
+	}
+	return sc
+}
+
+// Plan is Ensure's dry run: it reads Odoo (nine search_read calls at
+// most) and lists what Ensure would create, without writing anything. A
+// field that exists with another type is a *SchemaConflictError (several
+// are joined).
+func (s *Service) Plan(ctx context.Context) ([]Change, error) {
+	sc := s.schema()
 	st, err := s.readSchema(ctx, sc)
 	if err != nil {
 		return nil, err
@@ -532,14 +691,19 @@ func (s *Service) Plan(ctx context.Context) ([]Change, error) {
 }
 
 // Ensure creates what CMu needs in Odoo and is missing — custom models,
-// fields and selection values, the analytic plans, CRM stages and journals
-// — through the API only, and returns what it created. On an Odoo that has
+// their access rights (ir.model.access rows granting Schema.AccessGroup,
+// internal users by default, read, write, create and delete: Odoo gives a
+// model created through ir.model no access rule, so without them only
+// the superuser could use it), fields and selection values, the analytic
+// plans, CRM stages and journals — through the API only, and returns what
+// it created. Creating access rows needs an administrator (group_system).
+// On an Odoo that has
 // everything it only reads (no create, no write). It changes nothing when a
 // field exists with another type (*SchemaConflictError). It is re-runnable:
 // after a failure half-way, running it again creates only what is still
 // missing.
 func (s *Service) Ensure(ctx context.Context) ([]Change, error) {
-	sc := DefaultSchema()
+	sc := s.schema()
 	st, err := s.readSchema(ctx, sc)
 	if err != nil {
 		return nil, err
@@ -574,6 +738,7 @@ func (s *Service) Ensure(ctx context.Context) ([]Change, error) {
 		fn   func([]pendingChange) error
 	}{
 		{ChangeModel, func(b []pendingChange) error { return s.createModels(ctx, b, st) }},
+		{ChangeAccess, func(b []pendingChange) error { return s.createAccess(ctx, b, st) }},
 		{ChangeField, func(b []pendingChange) error { return s.createFields(ctx, b, st) }},
 		{ChangeSelection, func(b []pendingChange) error { return s.createSelections(ctx, b) }},
 		{ChangePlan, func(b []pendingChange) error { return s.createPlans(ctx, b, st) }},
@@ -600,6 +765,30 @@ func (s *Service) createModels(ctx context.Context, b []pendingChange, st *schem
 	}
 	for i, p := range b {
 		st.models[p.Name] = ids[i]
+	}
+	return nil
+}
+
+func (s *Service) createAccess(ctx context.Context, b []pendingChange, st *schemaState) error {
+	var vals []map[string]any
+	all := map[string]any{"perm_read": true, "perm_write": true, "perm_create": true, "perm_unlink": true}
+	for _, p := range b {
+		if p.exist != 0 {
+			if err := s.c.Write(ctx, "ir.model.access", []int64{p.exist}, all, nil); err != nil {
+				return fmt.Errorf("cmu: ensure: complete access rights %s: %w", p.Name, err)
+			}
+			continue
+		}
+		v := map[string]any{"name": p.Name, "model_id": st.models[p.Model], "group_id": st.group}
+		for k, x := range all {
+			v[k] = x
+		}
+		vals = append(vals, v)
+	}
+	if len(vals) > 0 {
+		if _, err := s.c.CreateMany(ctx, "ir.model.access", vals, nil); err != nil {
+			return fmt.Errorf("cmu: ensure: grant the custom models to %s: %w", b[0].Detail, err)
+		}
 	}
 	return nil
 }

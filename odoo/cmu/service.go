@@ -42,15 +42,20 @@ type Options struct {
 	// Logger receives a few info lines (schema provisioned, group
 	// transitions); nil discards.
 	Logger *slog.Logger
+	// AccessGroup is the external id of the group Ensure grants CMu's
+	// custom models to (DefaultAccessGroup, "base.group_user", when
+	// empty); the API user must be in it.
+	AccessGroup string
 }
 
 // Service is CMu's business over one Odoo database. It is safe for
 // concurrent use; create one per odoo.Client and reuse it: it caches the
 // ids of CMu's analytic plans, stages and journals once resolved.
 type Service struct {
-	c   *odoo.Client
-	now func() time.Time
-	log *slog.Logger
+	c           *odoo.Client
+	now         func() time.Time
+	log         *slog.Logger
+	accessGroup string
 
 	mu  sync.Mutex
 	ref *refs // resolved ids; nil until first needed
@@ -76,6 +81,7 @@ func New(c *odoo.Client, opts *Options) *Service {
 		if opts.Logger != nil {
 			s.log = opts.Logger
 		}
+		s.accessGroup = opts.AccessGroup
 	}
 	return s
 }

@@ -584,6 +584,13 @@ func (s *Server) beforeUnlink(m *model, ids []int64) *odooError {
 					return errUser("Model %s cannot be deleted: it is not a custom model.", pyRepr(name))
 				}
 				delete(s.models, name)
+				// ir.model.access.model_id is ondelete='cascade'.
+				am := s.models["ir.model.access"]
+				for aid, r := range am.recs {
+					if r["model_id"] == id {
+						delete(am.recs, aid)
+					}
+				}
 			}
 		}
 	}
@@ -634,6 +641,13 @@ func (s *Server) computeField(m *model, rec map[string]any, f *field) (any, bool
 		return s.rootPlan(rec), true
 	case "account.analytic.plan.complete_name":
 		return s.planCompleteName(id), true
+	case "ir.model.data.complete_name":
+		module, _ := rec["module"].(string)
+		name, _ := rec["name"].(string)
+		if module == "" {
+			return name, true
+		}
+		return module + "." + name, true
 	case "sale.order.amount_untaxed", "sale.order.amount_tax", "sale.order.amount_total":
 		untaxed, tax := s.orderTotals(id)
 		switch f.Name {

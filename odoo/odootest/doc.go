@@ -27,6 +27,16 @@
 // that custom x_ models and fields can be created through the API. The
 // field lists of the recorded models are those real Odoo reports.
 //
+// Access rights: res.groups (base.group_user, base.group_system, the
+// analytic, accounting and sales groups), their external ids and those of
+// the models in ir.model.data, and ir.model.access. As on real Odoo, a
+// custom model created through ir.model has no access rule, and every user
+// — the admin included, only Seed bypasses it — gets
+// odoo.exceptions.AccessError (XML-RPC faultCode 4, JSON-2 status 403) on
+// it until an ir.model.access row grants one of the user's groups.
+// WithInternalUser adds a non-admin internal user; WithUser a user with
+// the admin's groups. Standard models are not access-checked.
+//
 // Tests can seed records ([Server.Seed]), inspect them ([Server.Get],
 // [Server.Records]), count round trips per model and method
 // ([Server.Calls]) and inject failures ([Server.InjectFault]: latency,

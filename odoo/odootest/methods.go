@@ -75,6 +75,7 @@ type call struct {
 	Args   []any          // positional (XML-RPC, JSON-RPC)
 	Kwargs map[string]any // keyword arguments; JSON-2 puts everything here
 	JSON2  bool
+	UID    int64 // the authenticated user (0: the admin)
 }
 
 // lookupMethod finds the method or raises what Odoo raises for a private
@@ -123,6 +124,9 @@ func (s *Server) execute(c call) (any, *odooError) {
 		if c.JSON2 && oerr.Name == excAttributeError {
 			return nil, httpError(excNotFound, 404, oerr.Message)
 		}
+		return nil, oerr
+	}
+	if oerr := s.checkAccess(m, accessMode(c.Method)); oerr != nil {
 		return nil, oerr
 	}
 	p := map[string]any{}

@@ -111,7 +111,7 @@ func (s *Server) dispatchRPC(r *http.Request, protocol, service, method string, 
 		if !ok {
 			return nil, errAccessDenied()
 		}
-		c := call{Model: str(3), Method: str(4)}
+		c := call{Model: str(3), Method: str(4), UID: uid}
 		if method == "execute" {
 			c.Args = params[5:]
 		} else {
@@ -229,11 +229,12 @@ func (s *Server) serveJSON2(w http.ResponseWriter, r *http.Request) {
 	}
 	m := bearerRe.FindStringSubmatch(r.Header.Get("Authorization"))
 	authorized := false
+	var uid int64
 	if m != nil {
 		s.mu.Lock()
 		for _, u := range s.users {
 			if u.apiKey != "" && u.apiKey == strings.TrimSpace(m[1]) {
-				authorized = true
+				authorized, uid = true, u.uid
 			}
 		}
 		s.mu.Unlock()
@@ -259,7 +260,7 @@ func (s *Server) serveJSON2(w http.ResponseWriter, r *http.Request) {
 			kwargs = obj
 		}
 	}
-	res, oerr := s.runCall(r.Context(), "json2", call{Model: model, Method: method, Kwargs: kwargs, JSON2: true})
+	res, oerr := s.runCall(r.Context(), "json2", call{Model: model, Method: method, Kwargs: kwargs, JSON2: true, UID: uid})
 	if oerr != nil {
 		s.writeJSON2Error(w, oerr)
 		return

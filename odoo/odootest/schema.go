@@ -302,6 +302,7 @@ var handModels = []handModel{
 		"field_id:one2many:Fields|req|rel=ir.model.fields|inv=model_id",
 		"state:selection:Type|ro|sel=manual/Custom Object,base/Base Object", "transient:boolean:Transient Model",
 		"modules:char:In Apps|ro|nostore", "count:integer:Count (Incl. Archived)|ro|nostore",
+		"access_ids:one2many:Access|rel=ir.model.access|inv=model_id",
 	}},
 	{name: "ir.model.fields", description: "Fields", order: "name", fields: []fdef{
 		"name:char:Field Name|req", "complete_name:char:Complete Name", "model:char:Model Name|req",
@@ -313,6 +314,20 @@ var handModels = []handModel{
 		"translate:boolean:Translatable", "store:boolean:Stored", "tracking:integer:Enable Ordered Tracking",
 		"state:selection:Type|req|sel=manual/Custom Field,base/Base Field", "on_delete:selection:On Delete|sel=cascade/Cascade,set null/Set NULL,restrict/Restrict",
 		"depends:char:Dependencies", "compute:text:Compute",
+	}},
+	{name: "res.groups", description: "Access Groups", order: "name", fields: []fdef{
+		"name:char:Name|req", "full_name:char:Group Name|ro", "share:boolean:Share Group",
+		"comment:text:Comment", "implied_ids:many2many:Inherits|rel=res.groups",
+	}},
+	{name: "ir.model.data", description: "Model Data", order: "module, model, name", fields: []fdef{
+		"name:char:External Identifier|req", "complete_name:char:Complete ID|ro|nostore",
+		"model:char:Model Name|req", "module:char:Module|req", "res_id:many2one_reference:Record ID",
+		"noupdate:boolean:Non Updatable",
+	}},
+	{name: "ir.model.access", description: "Model Access", order: "model_id,group_id,name,id", fields: []fdef{
+		"name:char:Name|req", "active:boolean:Active", "model_id:many2one:Model|req|rel=ir.model",
+		"group_id:many2one:Group|rel=res.groups", "perm_read:boolean:Read Access",
+		"perm_write:boolean:Write Access", "perm_create:boolean:Create Access", "perm_unlink:boolean:Delete Access",
 	}},
 	{name: "ir.model.fields.selection", description: "Fields Selection", order: "sequence, id", recName: "name", fields: []fdef{
 		"field_id:many2one:Field|req|rel=ir.model.fields", "value:char:Value|req", "name:char:Name|req",
@@ -484,6 +499,9 @@ func buildModels(version string) (map[string]*model, error) {
 		for _, name := range []string{"product.product", "product.template"} {
 			models[name].addField(parseFdef(fdef("type:selection:Product Type|req|sel=" + types)))
 		}
+	}
+	if u := models["res.users"]; u != nil {
+		u.addField(parseFdef(fdef(userGroupsField(version) + ":many2many:Groups|rel=res.groups")))
 	}
 	if m := models["crm.lead"]; m != nil && m.byName["name"] != nil {
 		m.RecName = "name"

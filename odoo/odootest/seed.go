@@ -89,7 +89,10 @@ func (s *Server) seed() error {
 			}
 		}
 	}
-	return s.seedIRModel()
+	if err := s.seedIRModel(); err != nil {
+		return err
+	}
+	return s.seedAccess()
 }
 
 // insertRaw stores a record as given (no hooks), filling defaults and
@@ -193,8 +196,16 @@ func (s *Server) seedIRModel() error {
 	return nil
 }
 
+func int64sToAny(ids []int64) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
+}
+
 // addUser creates a user (and its partner) with the given login.
-func (s *Server) addUser(login string) (int64, error) {
+func (s *Server) addUser(login string, groups []int64) (int64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	pm, um := s.models["res.partner"], s.models["res.users"]
@@ -202,7 +213,8 @@ func (s *Server) addUser(login string) (int64, error) {
 	if oerr != nil {
 		return 0, oerr
 	}
-	uid, oerr := s.createRecord(um, map[string]any{"login": login, "partner_id": pid})
+	uid, oerr := s.createRecord(um, map[string]any{"login": login, "partner_id": pid,
+		userGroupsField(s.Version): []any{[]any{int64(6), int64(0), int64sToAny(groups)}}})
 	if oerr != nil {
 		return 0, oerr
 	}

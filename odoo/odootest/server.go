@@ -50,11 +50,15 @@ type Server struct {
 	faults          []*faultState
 	creatingVariant bool
 	httpServer      *httptest.Server
+	// curUID is the user of the call being executed (under mu); 0
+	// outside calls, where the admin acts (Seed bypasses access checks).
+	curUID int64
 }
 
 type credential struct {
 	login, password, apiKey string
 	uid                     int64
+	groups                  []string // group external ids; nil = the admin's groups
 }
 
 // Option configures a Server.
@@ -82,10 +86,27 @@ func WithAdmin(login, password string) Option {
 // WithAPIKey sets the admin's API key (default "test-api-key").
 func WithAPIKey(key string) Option { return func(c *config) { c.apiKey = key } }
 
-// WithUser adds another user with all rights; apiKey may be empty.
+// WithUser adds another user with all rights — the admin's groups
+// (base.group_system, the accounting, analytic and sales administrator
+// groups); apiKey may be empty. Like the admin, the user needs an
+// ir.model.access row to use a custom x_ model (see WithInternalUser).
 func WithUser(login, password, apiKey string) Option {
 	return func(c *config) {
 		c.extraUsers = append(c.extraUsers, credential{login: login, password: password, apiKey: apiKey})
+	}
+}
+
+// WithInternalUser adds an internal user who is not an administrator: a
+// member of base.group_user plus the given groups (external ids such as
+// "analytic.group_analytic_accounting" or "account.group_account_invoice";
+// New fails on an unknown one). apiKey may be empty. Custom x_ models are
+// then usable only through an ir.model.access row granting one of those
+// groups, as on real Odoo; anything else answers
+// odoo.exceptions.AccessError.
+func WithInternalUser(login, password, apiKey string, groups ...string) Option {
+	return func(c *config) {
+		gs := append([]string{"base.group_user"}, groups...)
+		c.extraUsers = append(c.extraUsers, credential{login: login, password: password, apiKey: apiKey, groups: gs})
 	}
 }
 
@@ -130,7 +151,15 @@ func New(opts ...Option) (*Server, error) {
 		return nil, err
 	}
 	for _, u := range c.extraUsers {
-		uid, err := s.addUser(u.login)
+		groups := u.groups
+		if groups == nil {
+			groups = adminGroups
+		}
+		gids, err := groupIDs(groups)
+		if err != nil {
+			return nil, err
+		}
+		uid, err := s.addUser(u.login, gids)
 		if err != nil {
 			return nil, err
 		}
@@ -326,7 +355,9 @@ func (s *Server) ResetCalls() {
 func (s *Server) runCall(ctx context.Context, protocol string, c call) (any, *odooError) {
 	start := time.Now()
 	s.mu.Lock()
+	s.curUID = c.UID
 	res, err := s.execute(c)
+	s.curUID = 0
 	// Results may reference stored slices; render them before unlocking.
 	res = deepCopy(res)
 	s.mu.Unlock()
