@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -48,12 +49,17 @@ func newEnv(t testing.TB) *env { return newEnvClients(t, 50) }
 
 func newEnvClients(t testing.TB, clients int) *env {
 	t.Helper()
+	return newEnvDB(t, clients, "file:"+filepath.Join(t.TempDir(), "cmu.db"))
+}
+
+func newEnvDB(t testing.TB, clients int, dburl string) *env {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg := server.Config{Mode: server.ModeDevelopment, Addr: ln.Addr().String(),
-		DatabaseURL: server.Secret("file:" + filepath.Join(t.TempDir(), "cmu.db")), JWTSecret: testSecret}
+		DatabaseURL: server.Secret(dburl), JWTSecret: testSecret}
 	a, err := BuildWith(t.Context(), cfg, nil, Options{SeedClients: clients, PollInterval: 50 * time.Millisecond, MinBackoff: 100 * time.Millisecond})
 	if err != nil {
 		ln.Close()
@@ -921,5 +927,63 @@ func TestContractsOverHTTP(t *testing.T) {
 	sur, err := e.app.GNV.Surcharge(ctx, saver)
 	if err != nil || sur.String() != "2.25" {
 		t.Errorf("surcharge %s %v", sur, err)
+	}
+}
+
+// TestPostgres runs the GNV flow (inbox, waiting table, activation) and the
+// live events (LISTEN/NOTIFY broker) on PostgreSQL. It needs
+// CMU_TEST_POSTGRES_DSN and uses a schema of its own.
+func TestPostgres(t *testing.T) {
+	dsn := os.Getenv("CMU_TEST_POSTGRES_DSN")
+	if dsn == "" {
+		t.Skip("CMU_TEST_POSTGRES_DSN is not set (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)")
+	}
+	ctx := t.Context()
+	admin, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	schema := fmt.Sprintf("app_test_%d", time.Now().UnixNano())
+	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE") })
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	e := newEnvDB(t, 20, dsn+sep+"search_path="+schema)
+	live := e.dialWS()
+	at := time.Date(2026, 11, 21, 14, 3, 0, 0, time.UTC)
+	d, err := e.app.Dev.GNV.SignedDelivery("pg-1", gnv.Batch{BatchID: "B-PG", Date: "2026-11-21", Records: []gnv.Record{
+		{TransactionID: "P-1", RawPlates: "000-A0", StationID: "EST042", Litres: decimalOf(t, "40.000"), SurchargeCollected: decimalOf(t, "60.00"), OccurredAt: at},
+		{TransactionID: "P-2", RawPlates: "PGX-001", StationID: "EST042", Litres: decimalOf(t, "30.500"), SurchargeCollected: decimalOf(t, "45.75"), OccurredAt: at}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := d.Send(ctx, e.hc, e.url+"/api/gnv/webhook/consumption")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c BatchCounts
+	json.NewDecoder(resp.Body).Decode(&c)
+	resp.Body.Close()
+	if c.Accepted != 1 || c.Unmatched != 1 {
+		t.Fatalf("counts %+v", c)
+	}
+	waitEvent(t, live, server.EventNotificationNew, "PGX001")
+	var w []UnmatchedConsumption
+	eventually(t, "waiting row", func() bool { w, err = e.app.GNV.ListUnmatched(ctx, "", 0); return err == nil && len(w) == 1 })
+	if w[0].Amount.String() != "45.75" || w[0].Litres.String() != "30.5" || !w[0].OccurredAt.Equal(at) {
+		t.Errorf("waiting row %+v", w[0])
+	}
+	owner := e.app.Dev.Seed.Clients[7]
+	e.want(201, "POST", "/api/gnv/activate-collection", map[string]any{"clientId": owner, "placas": "PGX-001", "sobreprecio": "1.50"}, nil)
+	if ls := e.records("account.analytic.line", "x_cmu_transaction_id", "gnv:P-2"); len(ls) != 1 || ls[0]["partner_id"] != owner {
+		t.Errorf("applied %v", ls)
+	}
+	if w, err := e.app.GNV.ListUnmatched(ctx, "", 0); err != nil || len(w) != 0 {
+		t.Errorf("still waiting %v %v", w, err)
 	}
 }
