@@ -987,3 +987,18 @@ func TestPostgres(t *testing.T) {
 		t.Errorf("still waiting %v %v", w, err)
 	}
 }
+
+func TestLocalBase(t *testing.T) {
+	for _, tc := range []struct{ addr, want string }{
+		{"127.0.0.1:8080", "http://127.0.0.1:8080"},
+		{":8080", "http://127.0.0.1:8080"},
+		{"0.0.0.0:9000", "http://127.0.0.1:9000"},
+		{"[::]:9000", "http://127.0.0.1:9000"},
+		{"cmu.internal:80", "http://cmu.internal:80"},
+		{"[::1]:8080", "http://[::1]:8080"},
+	} {
+		if got := localBase(tc.addr); got != tc.want {
+			t.Errorf("localBase(%q) = %q, want %q", tc.addr, got, tc.want)
+		}
+	}
+}

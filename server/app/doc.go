@@ -4,16 +4,20 @@
 // over odoo/cmu, cotizador, amortization and the provider clients, processes
 // the GNV, Conekta and MetaMap webhooks asynchronously through the durable
 // inbox (package webhooks), publishes live events on the server's hub, and
-// builds everything from a server.Config (Build).
+// builds everything from a server.Config (Build) — including the services of
+// its subpackages opportunity, contracts (with the Mifiel callback) and credit.
 //
 // # Composition
 //
-//	a, err := app.Build(ctx, cfg, logger)
+//	a, err := app.Build(ctx, cfg, logger) // database (migrated in development), hub, Odoo, providers
 //	if err != nil { … }
-//	defer a.Close()
+//	defer a.Close()                        // after Run returned
 //	srv, err := server.NewServer(a.Config, a.Deps)
-//	go a.Processor.Run(ctx)   // webhook inbox workers
-//	go a.Deps.Hub.Run(ctx)    // live events from other instances (PostgreSQL)
+//	go a.Run(ctx)                          // webhook processor + hub broker feed
+//	a.RegisterJobs(leader)                 // invoice polling, GNV sweep
+//
+// Pass a.Config, not cfg, to server.NewServer: in development it carries the
+// generated Mifiel callback token the server checks.
 //
 // In development mode with no ODOO_URL, Build starts an in-process fake Odoo
 // (odootest) provisioned with cmu.Service.Ensure and seeded with demo data, and
