@@ -366,6 +366,22 @@ func TestGroupsOverHTTP(t *testing.T) {
 		t.Errorf("moved group %+v", moved)
 	}
 	e.want(404, "POST", "/api/collective-credit-groups/999999/transition-to-payment", nil, nil)
+
+	// An advisor of the other market may neither see nor move the group.
+	tok, err := e.srv.Authenticator().Sign(server.Claims{Markets: []server.Market{server.MarketAguascalientes},
+		RegisteredClaims: jwt.RegisteredClaims{Subject: "adv-ags"}}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := e.token
+	e.token = tok
+	var mine []server.Group
+	e.want(200, "GET", "/api/collective-credit-groups", nil, &mine)
+	if len(mine) != 0 {
+		t.Errorf("aguascalientes advisor sees %d edomex groups", len(mine))
+	}
+	e.want(403, "POST", fmt.Sprintf("/api/collective-credit-groups/%d/transition-to-payment", gs[0].ID), nil, nil)
+	e.token = admin
 }
 
 func TestCotizadorOverHTTP(t *testing.T) {
@@ -605,6 +621,37 @@ func TestPaymentsOverHTTP(t *testing.T) {
 		t.Errorf("contributions of %s: %d", orderID, len(ls))
 	}
 	e.want(404, "POST", "/api/payments/generate-link", map[string]any{"clientId": 987654, "amount": "100.00"}, nil)
+
+	// Idempotency-Key: a retried request replays the first link, no second order.
+	orders := e.app.Dev.Conekta.OrderCount()
+	var links [2]server.PaymentLink
+	for i := range links {
+		b, _ := json.Marshal(map[string]any{"clientId": client, "amount": "300.00"})
+		req, _ := http.NewRequestWithContext(ctx, "POST", e.url+"/api/payments/generate-link", bytes.NewReader(b))
+		req.Header.Set("Authorization", "Bearer "+e.token)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Idempotency-Key", "link-300-a")
+		resp, err := e.hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		json.NewDecoder(resp.Body).Decode(&links[i])
+		resp.Body.Close()
+	}
+	if links[0].URL == "" || links[0].URL != links[1].URL || e.app.Dev.Conekta.OrderCount() != orders+1 {
+		t.Errorf("idempotent link: %q then %q, %d orders created", links[0].URL, links[1].URL, e.app.Dev.Conekta.OrderCount()-orders)
+	}
+	// Webhook metrics are on the server's registry.
+	req, _ := http.NewRequestWithContext(ctx, "GET", e.url+"/metrics", nil)
+	mresp, err := e.hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mb, _ := io.ReadAll(mresp.Body)
+	mresp.Body.Close()
+	if !strings.Contains(string(mb), `cmu_webhooks_`) || !strings.Contains(string(mb), `provider="conekta"`) {
+		t.Errorf("metrics lack the webhook inbox series")
+	}
 }
 
 // wsEvent is one live event as the PWA receives it.

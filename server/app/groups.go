@@ -83,10 +83,26 @@ func (g *Groups) CreateGroup(ctx context.Context, req server.CreateGroupRequest)
 
 // TransitionToPayment implements server.GroupsService: a group whose rules
 // do not hold is a 422 naming the failed rule in Spanish.
+//
+// The route does not check the advisor against the group, so this does: an
+// advisor who may act on none of its members (nor on its market) gets 403.
 func (g *Groups) TransitionToPayment(ctx context.Context, id int64) (*server.Group, error) {
 	author := "CMu"
 	if a, ok := server.AdvisorFrom(ctx); ok {
 		author = authorName(ctx, a.ID)
+		if !a.Admin {
+			grp, err := g.svc.Group(ctx, id)
+			if err != nil {
+				return nil, mapError(err, fmt.Sprintf("el grupo %d", id))
+			}
+			allowed := a.MayActOn(0, server.Market(grp.Market))
+			for _, m := range grp.Members {
+				allowed = allowed || a.MayActOn(m.ClientID, "")
+			}
+			if !allowed {
+				return nil, server.NewError(server.KindForbidden, fmt.Sprintf("No tiene permiso para actuar sobre el grupo %d", id))
+			}
+		}
 	}
 	grp, err := g.svc.TransitionToPayment(ctx, id, author)
 	if err != nil {
