@@ -64,7 +64,8 @@ func accessRows(t *testing.T, c *odoo.Client, group int64) []map[string]any {
 func TestEnsureGrantsCustomModelsToInternalUsers(t *testing.T) {
 	forEachProtocol(t, func(t *testing.T, p odoo.Protocol) {
 		ctx := context.Background()
-		srv := odootest.NewServer(t, odootest.WithInternalUser("api", "pw-api", "key-api"))
+		// Strict access: the admin too needs the rows, as on real Odoo.
+		srv := odootest.NewServer(t, odootest.WithStrictAccess(), odootest.WithInternalUser("api", "pw-api", "key-api"))
 		admin := cmu.New(newClient(t, srv, p), nil)
 		api := userClient(t, srv, p, "api", "pw-api", "key-api")
 
@@ -147,7 +148,7 @@ func TestEnsureGrantsCustomModelsToInternalUsers(t *testing.T) {
 func TestEnsureAccessGroupOption(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := odootest.NewServer(t, odootest.WithInternalUser("ana", "pw-ana", ""),
+	srv := odootest.NewServer(t, odootest.WithStrictAccess(), odootest.WithInternalUser("ana", "pw-ana", ""),
 		odootest.WithInternalUser("contadora", "pw-c", "", "account.group_account_invoice"))
 	admin := cmu.New(newClient(t, srv, odoo.ProtocolJSONRPC), &cmu.Options{AccessGroup: "account.group_account_invoice"})
 	done, err := admin.Ensure(ctx)

@@ -150,7 +150,7 @@ func TestCustomModelAccessRights(t *testing.T) {
 	for _, protocol := range []string{"xmlrpc", "jsonrpc", "json2"} {
 		t.Run(protocol, func(t *testing.T) {
 			t.Parallel()
-			srv := newTestServer(t, WithInternalUser("ana", "pw-ana", "key-ana"),
+			srv := newTestServer(t, WithStrictAccess(), WithInternalUser("ana", "pw-ana", "key-ana"),
 				WithInternalUser("contadora", "pw-c", "key-c", "account.group_account_invoice"),
 				WithUser("ops", "pw-ops", "key-ops"))
 			admin := userCall{srv.Login, srv.Password, srv.APIKey}
@@ -160,7 +160,8 @@ func TestCustomModelAccessRights(t *testing.T) {
 			mid := mustJSON(t, srv, "ir.model", "create", []any{map[string]any{"name": "Vehículo", "model": "x_vehicle"}}, nil).(int64)
 			vals := []any{map[string]any{"x_name": "ABC-123"}}
 
-			// No access row: nobody but the superuser may use the model.
+			// No access row: nobody but the superuser may use the model
+			// (strict access, as on real Odoo).
 			for _, u := range []userCall{admin, ana, ops} {
 				out := u.exec(t, srv, protocol, "x_vehicle", "create", []any{vals}, nil)
 				if out.name != excAccessError {
@@ -246,5 +247,24 @@ func TestInternalUserOptions(t *testing.T) {
 	// Many2many values come in the comodel's order (res.groups: name).
 	if g := got.([]any)[0].(map[string]any)["group_ids"]; !cmp.Equal(g, []any{int64(7), int64(1)}) {
 		t.Errorf("groups %v", g)
+	}
+}
+
+// Without WithStrictAccess, administrators (group_system) keep full access
+// to custom models; other internal users are checked all the same.
+func TestDefaultAccessSparesAdministrators(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t, WithInternalUser("ana", "pw-ana", "key-ana"), WithUser("ops", "pw-ops", "key-ops"))
+	mustJSON(t, srv, "ir.model", "create", []any{map[string]any{"name": "Vehículo", "model": "x_vehicle"}}, nil)
+	vals := []any{map[string]any{"x_name": "ABC-123"}}
+	for _, protocol := range []string{"xmlrpc", "jsonrpc", "json2"} {
+		for _, u := range []userCall{{srv.Login, srv.Password, srv.APIKey}, {"ops", "pw-ops", "key-ops"}} {
+			if out := u.exec(t, srv, protocol, "x_vehicle", "create", []any{vals}, nil); out.name != "" {
+				t.Errorf("%s %s: %+v", protocol, u.login, out)
+			}
+		}
+		if out := (userCall{"ana", "pw-ana", "key-ana"}).exec(t, srv, protocol, "x_vehicle", "create", []any{vals}, nil); out.name != excAccessError {
+			t.Errorf("%s internal user: %+v", protocol, out)
+		}
 	}
 }

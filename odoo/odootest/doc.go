@@ -30,12 +30,13 @@
 // Access rights: res.groups (base.group_user, base.group_system, the
 // analytic, accounting and sales groups), their external ids and those of
 // the models in ir.model.data, and ir.model.access. As on real Odoo, a
-// custom model created through ir.model has no access rule, and every user
-// — the admin included, only Seed bypasses it — gets
-// odoo.exceptions.AccessError (XML-RPC faultCode 4, JSON-2 status 403) on
-// it until an ir.model.access row grants one of the user's groups.
-// WithInternalUser adds a non-admin internal user; WithUser a user with
-// the admin's groups. Standard models are not access-checked.
+// custom model created through ir.model has no access rule, and a user
+// gets odoo.exceptions.AccessError (XML-RPC faultCode 4, JSON-2 status
+// 403) on it until an ir.model.access row grants one of the user's groups.
+// Real Odoo applies that to the admin too; the fake does for members of
+// base.group_system (the admin, WithUser users) only with
+// WithStrictAccess. WithInternalUser adds a non-admin internal user.
+// Standard models are not access-checked; Seed never is.
 //
 // Tests can seed records ([Server.Seed]), inspect them ([Server.Get],
 // [Server.Records]), count round trips per model and method

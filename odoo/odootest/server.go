@@ -53,6 +53,8 @@ type Server struct {
 	// curUID is the user of the call being executed (under mu); 0
 	// outside calls, where the admin acts (Seed bypasses access checks).
 	curUID int64
+	// strictAccess checks custom models for administrators too.
+	strictAccess bool
 }
 
 type credential struct {
@@ -69,6 +71,7 @@ type config struct {
 	logger                               *slog.Logger
 	now                                  func() time.Time
 	extraUsers                           []credential
+	strictAccess                         bool
 }
 
 // WithVersion selects the Odoo version to imitate: "17.0" (no JSON-2,
@@ -88,8 +91,9 @@ func WithAPIKey(key string) Option { return func(c *config) { c.apiKey = key } }
 
 // WithUser adds another user with all rights — the admin's groups
 // (base.group_system, the accounting, analytic and sales administrator
-// groups); apiKey may be empty. Like the admin, the user needs an
-// ir.model.access row to use a custom x_ model (see WithInternalUser).
+// groups); apiKey may be empty. Like the admin, the user may use custom
+// x_ models without an ir.model.access row unless WithStrictAccess is
+// given.
 func WithUser(login, password, apiKey string) Option {
 	return func(c *config) {
 		c.extraUsers = append(c.extraUsers, credential{login: login, password: password, apiKey: apiKey})
@@ -109,6 +113,15 @@ func WithInternalUser(login, password, apiKey string, groups ...string) Option {
 		c.extraUsers = append(c.extraUsers, credential{login: login, password: password, apiKey: apiKey, groups: gs})
 	}
 }
+
+// WithStrictAccess applies ir.model.access on custom x_ models to every
+// user, the admin and WithUser users included, exactly as real Odoo does
+// (it creates no access rule for a model created through ir.model, so only
+// the superuser may use one until a rule grants it). Without this option
+// members of base.group_system keep full access to custom models, as the
+// fake always gave them; other users are checked either way. Use it to
+// prove that code provisioning custom models also grants them.
+func WithStrictAccess() Option { return func(c *config) { c.strictAccess = true } }
 
 // WithLogger logs one debug line per call (never credentials). nil
 // discards.
@@ -144,7 +157,7 @@ func New(opts ...Option) (*Server, error) {
 	s := &Server{
 		DB: c.db, Login: c.login, Password: c.password, APIKey: c.apiKey, Version: c.version,
 		logger: c.logger, now: c.now, models: models, uid: 2, adminPartner: 3,
-		calls: map[[2]string]int{},
+		calls: map[[2]string]int{}, strictAccess: c.strictAccess,
 	}
 	s.users = append(s.users, credential{login: c.login, password: c.password, apiKey: c.apiKey, uid: 2})
 	if err := s.seed(); err != nil {

@@ -471,13 +471,6 @@ func TestCustomModelsAndFields(t *testing.T) {
 	}
 	mid := mustJSON(t, srv, "ir.model", "create", []any{map[string]any{"name": "Vehículo", "model": "x_vehicle"}}, nil).(int64)
 	mustJSON(t, srv, "ir.model.fields", "create", []any{map[string]any{"model_id": mid, "name": "x_partner_id", "field_description": "Dueño", "ttype": "many2one", "relation": "res.partner"}}, nil)
-	// As on real Odoo, a model created through ir.model has no access
-	// rule: even the admin needs one.
-	if _, e := execJSON(t, srv, "x_vehicle", "create", []any{map[string]any{"x_name": "ABC-123"}}, nil); e == nil || e["name"] != excAccessError {
-		t.Fatalf("create without ir.model.access: %v", e)
-	}
-	mustJSON(t, srv, "ir.model.access", "create", []any{map[string]any{"name": "access_x_vehicle_user", "model_id": mid, "group_id": int64(1),
-		"perm_read": true, "perm_write": true, "perm_create": true, "perm_unlink": true}}, nil)
 	vid := mustJSON(t, srv, "x_vehicle", "create", []any{map[string]any{"x_name": "ABC-123", "x_partner_id": p}}, nil).(int64)
 	got := mustJSON(t, srv, "x_vehicle", "search_read", []any{[]any{[]any{"x_partner_id.name", "=", "Op"}}}, map[string]any{"fields": []any{"x_name", "x_partner_id", "display_name"}})
 	wantRows := []any{map[string]any{"id": vid, "x_name": "ABC-123", "x_partner_id": []any{p, "Op"}, "display_name": "ABC-123"}}
