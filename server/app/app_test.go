@@ -1049,3 +1049,83 @@ func TestLocalBase(t *testing.T) {
 		}
 	}
 }
+
+// TestOdooOutage: while Odoo answers 503 (a proxy in front of it), every
+// webhook delivery is still accepted (the inbox does not depend on Odoo) and
+// none is lost: once Odoo is back, the processor's retries apply all of them.
+// CMU_SOAK_SECONDS lengthens the outage (default 3).
+func TestOdooOutage(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	outage := 3 * time.Second
+	if v := os.Getenv("CMU_SOAK_SECONDS"); v != "" {
+		if d, err := time.ParseDuration(v + "s"); err == nil {
+			outage = d
+		}
+	}
+	fo := e.app.Dev.Odoo
+	lead := e.app.Dev.Seed.Leads[2]
+	fo.InjectFault(odootest.Fault{Kind: odootest.HTTPStatus, Status: 503})
+	at := time.Date(2026, 11, 21, 8, 0, 0, 0, time.UTC)
+	start := time.Now()
+	sent := 0
+	var slowest time.Duration
+	for i := 0; time.Since(start) < outage; i++ {
+		d, err := e.app.Dev.GNV.SignedDelivery(fmt.Sprintf("out-%d", i), gnv.Batch{BatchID: fmt.Sprintf("B-OUT-%d", i), Date: "2026-11-21",
+			Records: []gnv.Record{{TransactionID: fmt.Sprintf("O-%d", i), RawPlates: "000-A0", StationID: "EST9", Litres: decimalOf(t, "10"),
+				SurchargeCollected: decimalOf(t, "15.00"), OccurredAt: at}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t0 := time.Now()
+		resp, err := d.Send(ctx, e.hc, e.url+"/api/gnv/webhook/consumption")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("delivery %d during the outage answered %d", i, resp.StatusCode)
+		}
+		slowest = max(slowest, time.Since(t0))
+		sent++
+		time.Sleep(100 * time.Millisecond)
+	}
+	md, err := e.app.Dev.MetaMap.SignedEvent(metamaptest.Payload{EventName: metamap.EventVerificationCompleted, VerificationID: "650000000000000000000009",
+		IdentityStatus: metamap.StatusVerified, Metadata: map[string]any{"lead_id": fmt.Sprint(lead)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := md.Send(ctx, e.hc, e.url+"/api/kyc/webhook/metamap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("MetaMap delivery during the outage answered %d", resp.StatusCode)
+	}
+	if n := len(e.records("account.analytic.line", "x_cmu_transaction_id", "gnv:O-0")); n != 0 {
+		t.Fatalf("applied while Odoo was down")
+	}
+	fo.ClearFaults()
+	deadline := time.Now().Add(45 * time.Second)
+	for {
+		done, err := e.app.Inbox.List(ctx, webhooks.ListOptions{State: webhooks.StateDone, Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(done) == sent+1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			dead, _ := e.app.Inbox.List(ctx, webhooks.ListOptions{State: webhooks.StateDead})
+			t.Fatalf("%d of %d deliveries done after Odoo came back (%d dead)", len(done), sent+1, len(dead))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	for i := range sent {
+		if n := len(e.records("account.analytic.line", "x_cmu_transaction_id", fmt.Sprintf("gnv:O-%d", i))); n != 1 {
+			t.Errorf("consumption O-%d recorded %d times", i, n)
+		}
+	}
+	t.Logf("%d GNV deliveries (slowest intake %s) and 1 MetaMap delivery accepted during a %s Odoo outage, all applied after it", sent, slowest, outage)
+}

@@ -33,8 +33,9 @@ type GNV struct {
 	log    *slog.Logger
 	now    func() time.Time
 
-	mu     sync.Mutex
-	counts map[string]*BatchCounts // by webhook id, between Insert and Respond
+	mu          sync.Mutex
+	counts      map[string]*BatchCounts // by webhook id, between Insert and Respond
+	countFailed time.Time               // last counting failure: skip counting for a while
 }
 
 var _ server.GNVService = (*GNV)(nil)
@@ -490,6 +491,15 @@ func (g *GNV) classify(ctx context.Context, body []byte) (*BatchCounts, error) {
 	return c, nil
 }
 
+// classifyTimeout bounds the counting of a GNV batch on the intake path: when
+// Odoo is slow or down the delivery is stored and acknowledged without counts
+// rather than kept waiting.
+const classifyTimeout = 2 * time.Second
+
+// countBackoff is how long the intake stops counting after a counting
+// failure, so that deliveries during an Odoo outage are acknowledged at once.
+const countBackoff = 10 * time.Second
+
 // countingInbox computes the counts of GNV deliveries before they are stored
 // (so that processing, which may start right after the commit, cannot change
 // them) and keeps them for Respond.
@@ -499,14 +509,23 @@ type countingInbox struct {
 }
 
 // Insert implements webhooks.Inserter. Counting is best effort: when Odoo
-// cannot answer in a few seconds the delivery is still stored and the
+// cannot answer within classifyTimeout the delivery is still stored and the
 // default acknowledgement is sent.
 func (ci countingInbox) Insert(ctx context.Context, ds []webhooks.Delivery) ([]webhooks.InsertResult, error) {
 	for _, d := range ds {
-		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		ci.g.mu.Lock()
+		skip := !ci.g.countFailed.IsZero() && ci.g.now().Sub(ci.g.countFailed) < countBackoff
+		ci.g.mu.Unlock()
+		if skip {
+			continue // Odoo failed moments ago: acknowledge without counts, at once
+		}
+		cctx, cancel := context.WithTimeout(ctx, classifyTimeout)
 		c, err := ci.g.classify(cctx, d.Body)
 		cancel()
 		if err != nil {
+			ci.g.mu.Lock()
+			ci.g.countFailed = ci.g.now()
+			ci.g.mu.Unlock()
 			ci.g.log.LogAttrs(ctx, slog.LevelWarn, "GNV batch not counted", slog.String("event_id", d.EventID), slog.Any("err", err))
 			continue
 		}
