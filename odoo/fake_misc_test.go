@@ -1,11 +1,15 @@
 package odoo_test
 
 import (
+	"bytes"
 	"fmt"
+	"log/slog"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/cmu-mx/cmu/odoo"
+	"github.com/cmu-mx/cmu/odoo/odootest"
 )
 
 // Smaller client behaviours checked against the fake on every protocol.
@@ -140,6 +144,52 @@ func TestFakeLoadRelatedChunks(t *testing.T) {
 			for i, pid := range pids {
 				if l := byPartner[pid]; len(l) != 1 || l[0].Name != fmt.Sprintf("Plan %02d", i) {
 					t.Errorf("partner %d leads = %+v", pid, l)
+				}
+			}
+		})
+	}
+}
+
+func TestFakeLogsRedactSecrets(t *testing.T) {
+	const (
+		login    = "api@cmu.example.mx"
+		password = "pw-Zq8sT1x9"
+		apiKey   = "key-4b2f9e77c1d0"
+	)
+	for _, fc := range fakeCases() {
+		t.Run(fc.String(), func(t *testing.T) {
+			var clientLog, serverLog bytes.Buffer
+			debug := &slog.HandlerOptions{Level: slog.LevelDebug}
+			srv := newFakeServer(t, fc, odootest.WithAdmin(login, password), odootest.WithAPIKey(apiKey),
+				odootest.WithLogger(slog.New(slog.NewTextHandler(&serverLog, debug))))
+			logger := slog.New(slog.NewTextHandler(&clientLog, debug))
+			c, err := odoo.NewClient(srv.URL, odoo.WithProtocol(fc.protocol), odoo.WithDatabase(srv.DB),
+				odoo.WithLogin(login, password), odoo.WithAPIKey(apiKey), odoo.WithLogger(logger))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.Search(t.Context(), odoo.ModelPartner, odoo.Eq("name", "Administrator"), nil); err != nil {
+				t.Fatal(err)
+			}
+			logger.Debug("client", "client", c)
+			bad, err := odoo.NewClient(srv.URL, odoo.WithProtocol(fc.protocol), odoo.WithDatabase(srv.DB),
+				odoo.WithLogin(login, password+"x"), odoo.WithAPIKey(apiKey+"x"), odoo.WithLogger(logger))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = bad.Login(t.Context())
+			wantKind(t, err, odoo.KindAccessDenied, odoo.ErrAccessDenied)
+			if strings.Contains(err.Error(), password) || strings.Contains(err.Error(), apiKey) {
+				t.Errorf("error text holds a secret: %v", err)
+			}
+			if clientLog.Len() == 0 || serverLog.Len() == 0 {
+				t.Fatalf("nothing logged (client %d bytes, server %d bytes)", clientLog.Len(), serverLog.Len())
+			}
+			for name, log := range map[string]string{"client": clientLog.String(), "server": serverLog.String()} {
+				for _, secret := range []string{password, apiKey} {
+					if strings.Contains(log, secret) {
+						t.Errorf("%s log holds secret %q:\n%s", name, secret, log)
+					}
 				}
 			}
 		})
