@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -65,8 +66,11 @@ func (p *Plans) CreatePaymentPlan(ctx context.Context, req server.CreatePaymentP
 		return nil, mapError(err, fmt.Sprintf("el cliente %d", req.ClientID))
 	}
 	lead, err := latestLead(ctx, p.oc, req.ClientID)
+	if errors.Is(err, &server.Error{Kind: server.KindUnprocessable}) {
+		lead, err = 0, nil // a payment plan does not need a lead
+	}
 	if err != nil {
-		lead = 0 // a payment plan does not need a lead
+		return nil, err
 	}
 	q, err := p.cot.quoteFor(ctx, cl, lead, req.Market, req.TermMonths, req.Frequency, req.DownPayment)
 	if err != nil {
