@@ -850,8 +850,15 @@ func (s *Server) messagePost(m *model, ids []int64, p map[string]any) (any, *odo
 	}
 	mm := s.models["mail.message"]
 	body, _ := p["body"].(string)
+	// Odoo 17+ escapes a str body (markupsafe.escape: only a Markup stays
+	// HTML, and RPC cannot carry one) unless body_is_html=True is passed
+	// by an internal user; the html field then sanitizes the result,
+	// wrapping bare text in a paragraph.
+	if !(truthy(p["body_is_html"]) && s.callerIsInternal()) {
+		body = html.EscapeString(body)
+	}
 	if body != "" && !strings.HasPrefix(strings.TrimSpace(body), "<") {
-		body = "<p>" + html.EscapeString(body) + "</p>"
+		body = "<p>" + body + "</p>"
 	}
 	msgType, _ := p["message_type"].(string)
 	if msgType == "" {

@@ -23,7 +23,9 @@
 // Odoo computes them), sale orders and lines (totals, taxes on 17.0,
 // action_confirm, no deletion once confirmed), CRM leads and stages,
 // attachments, calendar events, journals, payments (action_post returns
-// None), mail messages (message_post), and ir.model / ir.model.fields, so
+// None), mail messages (message_post, which escapes a body as Odoo 17+
+// does unless an internal user passes body_is_html=True), and ir.model /
+// ir.model.fields, so
 // that custom x_ models and fields can be created through the API. The
 // field lists of the recorded models are those real Odoo reports.
 //
