@@ -405,10 +405,24 @@ func TestFakeReadGroup(t *testing.T) {
 					t.Errorf("group %d = %+v, want %+v", i, groups[i], want[i])
 				}
 			}
+			// lazy=false groups by every field at once, with __count.
+			lazy := false
+			var pairs []map[string]any
+			if err := c.ReadGroup(ctx, odoo.ModelPartner, dom, []string{"credit_limit:sum"}, []string{"city", "type"},
+				&odoo.ReadGroupOptions{Lazy: &lazy, OrderBy: "city"}, &pairs); err != nil {
+				t.Fatal(err)
+			}
+			if len(pairs) != 2 || pairs[0]["city"] != "Ecatepec" || pairs[0]["type"] != "contact" || pairs[0]["__count"] != int64(2) {
+				t.Errorf("lazy=false groups = %v", pairs)
+			}
+
+			var fgroups []map[string]any
 			if fc.version != "19.0" {
+				// formatted_read_group is new in 19: a clear UnknownMethod before.
+				err := c.FormattedReadGroup(ctx, odoo.ModelPartner, dom, []string{"city"}, []string{"__count"}, nil, &fgroups)
+				wantKind(t, err, odoo.KindUnknownMethod, odoo.ErrUnknownMethod)
 				return
 			}
-			var fgroups []map[string]any
 			if err := c.FormattedReadGroup(ctx, odoo.ModelPartner, dom, []string{"city"}, []string{"__count", "credit_limit:sum"}, &odoo.SearchOptions{Order: "city"}, &fgroups); err != nil {
 				t.Fatal(err)
 			}
