@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -766,5 +767,34 @@ func TestFakeChunkedRead(t *testing.T) {
 				})
 			}
 		})
+	}
+}
+
+func TestFakeAutoProtocolAPIKeyOnly(t *testing.T) {
+	// Odoo 19 with only an API key (no login, no database): JSON-2.
+	srv19 := odootest.NewServer(t, odootest.WithVersion("19.0"))
+	c, err := odoo.NewClient(srv19.URL, odoo.WithAPIKey(srv19.APIKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err := c.Protocol(t.Context()); err != nil || p != odoo.ProtocolJSON2 {
+		t.Fatalf("protocol = %v, %v, want json2", p, err)
+	}
+	if n, err := c.SearchCount(t.Context(), odoo.ModelPartner, nil, nil); err != nil || n < 1 {
+		t.Errorf("SearchCount = %d, %v", n, err)
+	}
+
+	// Odoo 17 has no JSON-2: a key without a login is a clear error, no call.
+	srv17 := odootest.NewServer(t, odootest.WithVersion("17.0"))
+	c, err = odoo.NewClient(srv17.URL, odoo.WithDatabase(srv17.DB), odoo.WithAPIKey(srv17.APIKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.SearchCount(t.Context(), odoo.ModelPartner, nil, nil)
+	if err == nil || !strings.Contains(err.Error(), "WithLogin") {
+		t.Errorf("err = %v, want one asking for WithLogin", err)
+	}
+	if n := srv17.Calls(odoo.ModelPartner, "search_count"); n != 0 {
+		t.Errorf("search_count reached the server %d times", n)
 	}
 }
