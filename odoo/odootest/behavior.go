@@ -166,6 +166,9 @@ func (s *Server) beforeCreate(m *model, vals map[string]any) *odooError {
 		for _, d := range magicFields {
 			nm.addField(parseFdef(d))
 		}
+		if truthy(vals["is_mail_thread"]) {
+			addMailThread(nm)
+		}
 		s.models[name] = nm
 		if _, ok := vals["field_id"]; !ok {
 			vals["field_id"] = []any{[]any{int64(0), int64(0), map[string]any{
@@ -331,6 +334,27 @@ func (s *Server) beforeWrite(m *model, ids []int64, vals map[string]any) *odooEr
 	if m.Name == "res.partner" {
 		partnerCompanyType(vals)
 	}
+	if m.Name == "ir.model" {
+		// mail's IrModel.write: the flags only go from False to True, on
+		// custom models; a model turning into a mail.thread gets chatter.
+		if v, ok := vals["is_mail_thread"]; ok {
+			for _, id := range ids {
+				if m.recs[id]["state"] != "manual" {
+					return errUser("Only custom models can be modified.")
+				}
+				if m.recs[id]["is_mail_thread"] == true && !truthy(v) {
+					return errUser("Field \"Mail Thread\" cannot be changed to \"False\".")
+				}
+			}
+			if truthy(v) {
+				for _, id := range ids {
+					if cm := s.models[fmt.Sprint(m.recs[id]["model"])]; cm != nil {
+						addMailThread(cm)
+					}
+				}
+			}
+		}
+	}
 	if m.Name == "ir.model.fields" {
 		if name, ok := vals["name"]; ok {
 			for _, id := range ids {
@@ -431,6 +455,15 @@ func (s *Server) afterWrite(m *model, id int64, vals map[string]any, created boo
 		}
 	}
 	return nil
+}
+
+// addMailThread makes a custom model inherit mail.thread (ir.model's
+// is_mail_thread): it gets message_ids, and message_post answers on it.
+func addMailThread(m *model) {
+	if m.field("message_ids") == nil {
+		f := parseFdef("message_ids:one2many:Messages|rel=mail.message|nostore")
+		m.addField(f)
+	}
 }
 
 // irModelID returns the ir.model id of a model name.

@@ -26,8 +26,10 @@
 // None), mail messages (message_post, which escapes a body as Odoo 17+
 // does unless an internal user passes body_is_html=True), and ir.model /
 // ir.model.fields, so
-// that custom x_ models and fields can be created through the API. The
-// field lists of the recorded models are those real Odoo reports.
+// that custom x_ models and fields can be created through the API (a model
+// created with is_mail_thread=True has chatter: message_ids and
+// message_post). The field lists of the recorded models are those real
+// Odoo reports.
 //
 // Access rights: res.groups (base.group_user, base.group_system, the
 // analytic, accounting and sales groups), their external ids and those of

@@ -303,6 +303,7 @@ var handModels = []handModel{
 		"state:selection:Type|ro|sel=manual/Custom Object,base/Base Object", "transient:boolean:Transient Model",
 		"modules:char:In Apps|ro|nostore", "count:integer:Count (Incl. Archived)|ro|nostore",
 		"access_ids:one2many:Access|rel=ir.model.access|inv=model_id",
+		"is_mail_thread:boolean:Has Mail Thread",
 	}},
 	{name: "ir.model.fields", description: "Fields", order: "name", fields: []fdef{
 		"name:char:Field Name|req", "complete_name:char:Complete Name", "model:char:Model Name|req",
