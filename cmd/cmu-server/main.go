@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/cmu-mx/cmu/server"
+	"github.com/cmu-mx/cmu/server/app"
 	"github.com/golang-jwt/jwt/v5"
 )
 
@@ -109,31 +110,20 @@ func migrate(ctx context.Context, cfg server.Config, dir server.MigrateDirection
 
 func serve(ctx context.Context, cfg server.Config, logger *slog.Logger, stdout io.Writer) error {
 	logger.Info("starting", "config", cfg)
-	db, err := server.OpenDB(ctx, cfg.DatabaseURL.Reveal())
+	// app.Build opens and migrates the database (development) or refuses pending
+	// migrations (production), and composes every business service: in development
+	// over an in-process fake Odoo with demo data and the provider fakes.
+	a, err := app.Build(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	if cfg.Mode == server.ModeDevelopment {
-		if _, err := db.Migrate(ctx, server.MigrateUp, logger); err != nil {
-			return err
-		}
-	} else if pending, err := db.MigrationsPending(ctx); err != nil {
-		return err
-	} else if pending {
-		return errors.New("the database has pending migrations: run `cmu-server migrate up` first")
-	}
-
-	metrics := server.NewMetrics()
-	hubOpts := server.HubOptions{Logger: logger, Metrics: metrics}
-	if db.Dialect == server.DialectPostgres {
-		hubOpts.Broker = server.NewPostgresBroker(db, logger)
-	}
-	hub := server.NewHub(hubOpts)
-	srv, err := server.NewServer(cfg, server.Deps{Logger: logger, DB: db, Hub: hub, Metrics: metrics})
+	defer a.Close()
+	// a.Config, not cfg: development mode fills in the fakes' URLs and secrets.
+	srv, err := server.NewServer(a.Config, a.Deps)
 	if err != nil {
 		return err
 	}
+	db, hub, metrics := a.Deps.DB, a.Deps.Hub, a.Deps.Metrics
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -146,12 +136,16 @@ func serve(ctx context.Context, cfg server.Config, logger *slog.Logger, stdout i
 			}
 		}()
 	}
-	background("websocket broker", hub.Run)
+	// The webhook processor and the hub's broker feed; stopped before a.Close runs.
+	appDone := make(chan error, 1)
+	go func() { appDone <- a.Run(ctx) }()
+	defer func() { cancel(); <-appDone }()
 	leader := server.NewLeader(db, server.LeaderOptions{Logger: logger, Metrics: metrics})
 	leader.Add(server.Job{Name: "purge-idempotency-keys", Every: time.Hour, Run: func(ctx context.Context) error {
 		_, err := db.PurgeIdempotencyKeys(ctx, time.Now())
 		return err
 	}})
+	a.RegisterJobs(leader)
 	background("cron leader", leader.Run)
 
 	ln, err := net.Listen("tcp", cfg.Addr)

@@ -83,16 +83,19 @@ func TestRunServesAndShutsDown(t *testing.T) {
 	if code, body := get("/healthz", ""); code != 200 {
 		t.Errorf("healthz %d %s", code, body)
 	}
-	if code, body := get("/readyz", ""); code != 200 || !strings.Contains(body, `"database":"ok"`) {
+	if code, body := get("/readyz", ""); code != 200 || !strings.Contains(body, `"database":"ok"`) || !strings.Contains(body, `"odoo":"ok"`) {
 		t.Errorf("readyz %d %s", code, body)
 	}
 	if code, _ := get("/api/clients", ""); code != 401 {
 		t.Errorf("without token %d", code)
 	}
-	// The printed development token is accepted (the clients service is not
-	// plugged in yet, so the route answers 503 after authentication).
-	if code, body := get("/api/clients", token); code != 503 {
+	// The printed development token is accepted, and development mode serves the
+	// demo clients from the in-process fake Odoo.
+	if code, body := get("/api/clients?pageSize=5", token); code != 200 || !strings.Contains(body, `"total":50`) {
 		t.Errorf("with the printed token %d %s", code, body)
+	}
+	if code, body := get("/api/cotizador/paquete/edomex", token); code != 200 || !strings.Contains(body, `"market":"edomex"`) {
+		t.Errorf("edomex package %d %s", code, body)
 	}
 	cancel()
 	select {
