@@ -129,6 +129,8 @@ func TestSoakOdooFaults(t *testing.T) {
 			select {
 			case <-stopSampler:
 				return
+			case <-ctx.Done():
+				return
 			case <-tick.C:
 			}
 		}

@@ -219,8 +219,14 @@ func checkAll(tb testing.TB, cls []*wsClient, first, last int) latencies {
 		}
 		if !ok || cl.bad != "" {
 			bad++
+			var err error
+			select {
+			case <-cl.done: // the reader stopped: its error is final
+				err = cl.err
+			default:
+			}
 			if bad <= 3 {
-				tb.Errorf("client %d received events %v (want %d..%d in order), malformed %q, read error %v", i, got, first, last-1, cl.bad, cl.err)
+				tb.Errorf("client %d received events %v (want %d..%d in order), malformed %q, read error %v", i, got, first, last-1, cl.bad, err)
 			}
 		}
 		all = append(all, lat...)
