@@ -209,7 +209,11 @@ func classify(name, message string) Kind {
 		case strings.HasPrefix(lm, "the model"):
 			return KindUnknownModel
 		}
-		return KindMissingError
+		// Any other 404 (a database that does not exist, a route the server lacks)
+		// is not a deleted record: a MissingError arrives under its own name,
+		// odoo.exceptions.MissingError. Callers that skip missing records must
+		// not skip a configuration error.
+		return KindOther
 	case "odoo.exceptions.ConcurrencyError", "psycopg2.errors.SerializationFailure", "psycopg2.extensions.TransactionRollbackError":
 		return KindConcurrentUpdate
 	case "builtins.AttributeError":

@@ -290,6 +290,8 @@ func TestClassify(t *testing.T) {
 		{"odoo.exceptions.RedirectWarning", "go there", KindUserError},
 		{"werkzeug.exceptions.NotFound", "the model 'x.y' does not exist", KindUnknownModel},
 		{"werkzeug.exceptions.NotFound", "The method 'res.partner.nope' does not exist", KindUnknownMethod},
+		{"werkzeug.exceptions.NotFound", "database 'nope' not found", KindOther},
+		{"odoo.exceptions.MissingError", "Record does not exist or has been deleted.", KindMissingError},
 		{"builtins.AttributeError", "The method 'res.partner.nope' does not exist", KindUnknownMethod},
 		{"builtins.ValueError", "Invalid field res.partner.x in condition", KindUnknownField},
 		{"builtins.ValueError", "Invalid field 'x' on model 'res.partner'", KindUnknownField},
