@@ -413,6 +413,11 @@ func (c *Client) do(ctx context.Context, r Request, result any, renames map[stri
 	start := time.Now()
 	err = tr.execute(ctx, req, result)
 	c.observe(ctx, tr.protocol(), r.Model, r.Method, start, err)
+	if err == nil || errors.Is(err, ErrTransport) {
+		// Fields may have changed (or may have, when the answer was
+		// lost): learn them again on the next typed read.
+		c.forgetChangedFields(r)
+	}
 	return err
 }
 

@@ -65,6 +65,10 @@
 // model's fields once per client (fields_get, cached) and ask only for the
 // fields the server has, under whichever name it knows; fields it lacks
 // (res.partner.mobile on 19) stay zero. Unknown fields in answers are ignored.
+// The client forgets what it learned after creating, writing or deleting
+// ir.model.fields (or ir.model) records through it — the model named in
+// the vals, else every model — and [Client.ForgetFields] drops it on demand
+// when fields change elsewhere.
 //
 // # Errors
 //

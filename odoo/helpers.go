@@ -333,6 +333,7 @@ type modelFields struct {
 
 // ModelFields returns the model's fields as learned once per client (a
 // fields_get of type and relation, cached; concurrent callers share it).
+// See ForgetFields for when the cache is dropped.
 func (c *Client) ModelFields(ctx context.Context, model string) (map[string]Field, error) {
 	c.fieldsMu.Lock()
 	mf := c.fields[model]
@@ -352,6 +353,87 @@ func (c *Client) ModelFields(ctx context.Context, model string) (map[string]Fiel
 	}
 	mf.names, mf.loaded = names, true
 	return names, nil
+}
+
+// ForgetFields drops the learned fields (see ModelFields) of the given
+// models, or of every model when called without arguments, so that the
+// next typed read asks the server again. The client already forgets on
+// its own after creating, writing or deleting ir.model.fields or ir.model
+// records through it; call ForgetFields when fields change another way
+// (another client, a module installed, a field created in the UI).
+func (c *Client) ForgetFields(models ...string) {
+	c.fieldsMu.Lock()
+	defer c.fieldsMu.Unlock()
+	if len(models) == 0 {
+		clear(c.fields)
+		return
+	}
+	for _, m := range models {
+		delete(c.fields, m)
+	}
+}
+
+// forgetChangedFields invalidates the fields cache after a call that may
+// have changed a model's fields: create, write or unlink on ir.model.fields
+// or ir.model. A create whose every vals names its model ("model": "res.partner")
+// forgets those models; anything else (vals by model_id, a write, an unlink)
+// forgets every model.
+func (c *Client) forgetChangedFields(r Request) {
+	if r.Model != "ir.model.fields" && r.Model != "ir.model" {
+		return
+	}
+	switch r.Method {
+	case "create", "write", "unlink":
+	default:
+		return
+	}
+	if r.Method == "create" {
+		if names, ok := createdModels(r); ok {
+			c.ForgetFields(names...)
+			return
+		}
+	}
+	c.ForgetFields()
+}
+
+// createdModels lists the "model" of every vals of a create request; ok
+// is false when one of them does not say (or is not a map).
+func createdModels(r Request) ([]string, bool) {
+	var vals any
+	switch {
+	case len(r.Args) > 0:
+		vals = r.Args[0]
+	case r.Kwargs["vals_list"] != nil:
+		vals = r.Kwargs["vals_list"]
+	default:
+		return nil, false
+	}
+	var list []any
+	switch v := vals.(type) {
+	case map[string]any:
+		list = []any{v}
+	case []map[string]any:
+		for _, m := range v {
+			list = append(list, m)
+		}
+	case []any:
+		list = v
+	default:
+		return nil, false
+	}
+	var names []string
+	for _, e := range list {
+		m, ok := e.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		name, ok := m["model"].(string)
+		if !ok || name == "" {
+			return nil, false
+		}
+		names = append(names, name)
+	}
+	return names, len(names) > 0
 }
 
 // fieldList decides which fields a typed read asks for: the explicit
