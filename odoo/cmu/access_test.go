@@ -202,3 +202,36 @@ func TestEnsureFindsGroupByName(t *testing.T) {
 		t.Fatalf("rows %v", rows)
 	}
 }
+
+// After Ensure by an administrator, CMu's whole flow runs as a
+// non-administrator internal API user on a fake that checks the admin too
+// (what a real Odoo does): demo data across every custom model, a client
+// aggregate page, a collective group and the document checklist.
+func TestServicesRunAsInternalUser(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv := odootest.NewServer(t, odootest.WithStrictAccess(), odootest.WithClock(fixedNow),
+		odootest.WithInternalUser("api", "pw-api", "key-api", "analytic.group_analytic_accounting", "account.group_account_user"))
+	if _, err := cmu.New(newClient(t, srv, odoo.ProtocolJSON2), nil).Ensure(ctx); err != nil {
+		t.Fatal(err)
+	}
+	api := cmu.New(userClient(t, srv, odoo.ProtocolJSON2, "api", "pw-api", "key-api"), &cmu.Options{Now: fixedNow})
+	res, err := api.SeedDemo(ctx, cmu.SeedOptions{Clients: 20})
+	if err != nil {
+		t.Fatalf("SeedDemo as the API user: %v", err)
+	}
+	page, err := api.ListClients(ctx, cmu.ClientFilter{})
+	if err != nil || len(page.Items) == 0 {
+		t.Fatalf("ListClients: %v, %v", page, err)
+	}
+	groups, err := api.ListGroups(ctx, cmu.GroupFilter{})
+	if err != nil || len(groups) == 0 {
+		t.Fatalf("ListGroups: %v, %v", groups, err)
+	}
+	if cl, err := api.Checklists(ctx); err != nil || len(cl) == 0 {
+		t.Fatalf("Checklists: %v, %v", cl, err)
+	}
+	if docs, err := api.MissingDocuments(ctx, res.Leads[0]); err != nil || len(docs) == 0 {
+		t.Fatalf("MissingDocuments: %v, %v", docs, err)
+	}
+}
