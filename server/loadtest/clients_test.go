@@ -78,7 +78,9 @@ func TestListClientsLoad(t *testing.T) {
 
 	for _, conc := range concs {
 		fo.ResetCalls()
+		odoo0 := odooSeconds(t, e.srv.Metrics())
 		r := driveList(ctx, e, hc, conc, dur)
+		odooPerRequest := time.Duration((odooSeconds(t, e.srv.Metrics()) - odoo0) / float64(max(r.n, 1)) * float64(time.Second))
 		if r.errs > 0 {
 			t.Errorf("concurrency %d: %d of %d requests failed, first: %v", conc, r.errs, r.n+r.errs, r.firstErr)
 		}
@@ -90,10 +92,31 @@ func TestListClientsLoad(t *testing.T) {
 			t.Errorf("concurrency %d: %d Odoo calls for %d requests, want %d each", conc, calls, r.n, perRequest)
 		}
 		lat := r.lat.sorted()
-		t.Logf("RESULT list-clients clients=%d pageSize=50 concurrency=%d duration=%v requests=%d rps=%.1f p50=%s p99=%s max=%s odoo-calls/request=%.2f",
+		t.Logf("RESULT list-clients clients=%d pageSize=50 concurrency=%d duration=%v requests=%d rps=%.1f p50=%s p99=%s max=%s mean=%s "+
+			"odoo-calls/request=%.2f time-in-odoo-calls/request=%s",
 			seededClients, conc, r.elapsed.Round(time.Millisecond), r.n, float64(r.n)/r.elapsed.Seconds(),
-			ms(lat.percentile(50)), ms(lat.percentile(99)), ms(lat.percentile(100)), float64(calls)/float64(r.n))
+			ms(lat.percentile(50)), ms(lat.percentile(99)), ms(lat.percentile(100)), ms(lat.mean()), float64(calls)/float64(r.n), ms(odooPerRequest))
 	}
+}
+
+// odooSeconds is the total time the server spent in Odoo calls as its
+// metrics recorded it (cmu_odoo_call_duration_seconds, summed over methods).
+func odooSeconds(tb testing.TB, m *server.Metrics) float64 {
+	tb.Helper()
+	mfs, err := m.Registry().Gather()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var sum float64
+	for _, mf := range mfs {
+		if mf.GetName() != "cmu_odoo_call_duration_seconds" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			sum += m.GetHistogram().GetSampleSum()
+		}
+	}
+	return sum
 }
 
 // listRun is the outcome of driveList.

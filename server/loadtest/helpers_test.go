@@ -37,6 +37,18 @@ func (l latencies) percentile(p float64) time.Duration {
 	return l[max(0, min(i, len(l)-1))]
 }
 
+// mean returns the average duration, or 0 when the sample is empty.
+func (l latencies) mean() time.Duration {
+	if len(l) == 0 {
+		return 0
+	}
+	var sum time.Duration
+	for _, d := range l {
+		sum += d
+	}
+	return sum / time.Duration(len(l))
+}
+
 func (l latencies) sorted() latencies {
 	s := slices.Clone(l)
 	slices.Sort(s)
