@@ -430,6 +430,8 @@ func (s *Service) noteOnce(ctx context.Context, clientID, leadID int64, typ, msg
 		var res any
 		if err := s.cfg.Odoo.Call(ctx, rec.model, "message_post", []any{[]int64{rec.id}}, map[string]any{
 			"body": body, "subject": "cmu:" + typ, "message_type": "comment", "subtype_xmlid": "mail.mt_note",
+			// Odoo 17+ escapes a plain-string body unless it is flagged as HTML.
+			"body_is_html": true,
 		}, &res); err != nil {
 			return nil, odooErr(err, "el historial del cliente")
 		}

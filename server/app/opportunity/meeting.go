@@ -114,6 +114,8 @@ func (s *Service) note(ctx context.Context, lead *leadRow, typ, author, msg, key
 	var res any
 	if err := s.c.Call(ctx, odoo.ModelLead, "message_post", []any{[]int64{lead.ID}}, map[string]any{
 		"body": body, "subject": "cmu:" + typ, "message_type": "comment", "subtype_xmlid": "mail.mt_note",
+		// Odoo 17+ escapes a plain-string body unless it is flagged as HTML.
+		"body_is_html": true,
 	}, &res); err != nil {
 		return nil, odooErr(err, "el historial de la oportunidad")
 	}

@@ -39,6 +39,10 @@ func TestAppointmentOnly(t *testing.T) {
 			!strings.Contains(notes[0]["body"].(string), "Ana Asesora") {
 			t.Fatalf("call %d: notes = %v", i, notes)
 		}
+		// Posted as HTML (body_is_html), not escaped into visible tags.
+		if b := notes[0]["body"].(string); !strings.Contains(b, "<b>") || strings.Contains(b, "&lt;") {
+			t.Fatalf("call %d: note body not stored as HTML: %s", i, b)
+		}
 	}
 	l := e.leadRecord()
 	if l["x_cmu_reservation_id"] != "RES-77" || l["x_cmu_doctor"] != "Dra. Ruiz" || l["x_cmu_date_reservation"] != "2026-03-02" {
