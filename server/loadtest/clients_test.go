@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -80,7 +82,17 @@ func TestListClientsLoad(t *testing.T) {
 		fo.ResetCalls()
 		odoo0 := odooSeconds(t, e.srv.Metrics())
 		r := driveList(ctx, e, hc, conc, dur)
-		odooPerRequest := time.Duration((odooSeconds(t, e.srv.Metrics()) - odoo0) / float64(max(r.n, 1)) * float64(time.Second))
+		odoo1 := odooSeconds(t, e.srv.Metrics())
+		odooPer := func(method string) time.Duration {
+			return time.Duration((odoo1[method] - odoo0[method]) / float64(max(r.n, 1)) * float64(time.Second))
+		}
+		var byMethod []string
+		for m := range odoo1 {
+			if m != "" && odooPer(m) > 0 {
+				byMethod = append(byMethod, fmt.Sprintf("%s=%s", m, ms(odooPer(m))))
+			}
+		}
+		slices.Sort(byMethod)
 		if r.errs > 0 {
 			t.Errorf("concurrency %d: %d of %d requests failed, first: %v", conc, r.errs, r.n+r.errs, r.firstErr)
 		}
@@ -93,30 +105,37 @@ func TestListClientsLoad(t *testing.T) {
 		}
 		lat := r.lat.sorted()
 		t.Logf("RESULT list-clients clients=%d pageSize=50 concurrency=%d duration=%v requests=%d rps=%.1f p50=%s p99=%s max=%s mean=%s "+
-			"odoo-calls/request=%.2f time-in-odoo-calls/request=%s",
+			"odoo-calls/request=%.2f time-in-odoo-calls/request=%s (%s)",
 			seededClients, conc, r.elapsed.Round(time.Millisecond), r.n, float64(r.n)/r.elapsed.Seconds(),
-			ms(lat.percentile(50)), ms(lat.percentile(99)), ms(lat.percentile(100)), ms(lat.mean()), float64(calls)/float64(r.n), ms(odooPerRequest))
+			ms(lat.percentile(50)), ms(lat.percentile(99)), ms(lat.percentile(100)), ms(lat.mean()), float64(calls)/float64(r.n), ms(odooPer("")), strings.Join(byMethod, " "))
 	}
 }
 
-// odooSeconds is the total time the server spent in Odoo calls as its
-// metrics recorded it (cmu_odoo_call_duration_seconds, summed over methods).
-func odooSeconds(tb testing.TB, m *server.Metrics) float64 {
+// odooSeconds is the time the server spent in Odoo calls as its metrics
+// recorded it (cmu_odoo_call_duration_seconds), by method and in total
+// (key "").
+func odooSeconds(tb testing.TB, m *server.Metrics) map[string]float64 {
 	tb.Helper()
 	mfs, err := m.Registry().Gather()
 	if err != nil {
 		tb.Fatal(err)
 	}
-	var sum float64
+	out := map[string]float64{}
 	for _, mf := range mfs {
 		if mf.GetName() != "cmu_odoo_call_duration_seconds" {
 			continue
 		}
 		for _, m := range mf.GetMetric() {
-			sum += m.GetHistogram().GetSampleSum()
+			v := m.GetHistogram().GetSampleSum()
+			out[""] += v
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "method" {
+					out[l.GetValue()] += v
+				}
+			}
 		}
 	}
-	return sum
+	return out
 }
 
 // listRun is the outcome of driveList.
