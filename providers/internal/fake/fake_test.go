@@ -64,3 +64,67 @@ func TestCore(t *testing.T) {
 		t.Error("Reset kept requests")
 	}
 }
+
+func TestCoreDownDelayAndLimits(t *testing.T) {
+	t.Parallel()
+	var c fake.Core
+	srv := httptest.NewServer(c.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		w.Write(append([]byte("echo:"), b...))
+	})))
+	defer srv.Close()
+	post := func(body string) (*http.Response, error) {
+		return http.Post(srv.URL+"/p?q=1", "text/plain", strings.NewReader(body))
+	}
+
+	// Down: the connection is dropped and a queued fault is kept for later.
+	c.FailNext(1, fake.Fault{Status: 429, Header: fake.RetryAfter(2500 * time.Millisecond)})
+	c.SetDown(true)
+	if resp, err := post("1"); err == nil {
+		resp.Body.Close()
+		t.Fatalf("down server answered %d", resp.StatusCode)
+	}
+	c.SetDown(false)
+	resp, err := post("2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") != "2" {
+		t.Errorf("fault after down: %d Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+
+	// Delay: the answer waits at least d.
+	c.SetDelay(50 * time.Millisecond)
+	start := time.Now()
+	resp, err = post("3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if el := time.Since(start); el < 50*time.Millisecond || resp.StatusCode != 200 {
+		t.Errorf("delayed answer: %d after %v", resp.StatusCode, el)
+	}
+	c.SetDelay(0)
+
+	// SetMaxBody bounds what is recorded and forwarded.
+	c.SetMaxBody(3)
+	resp, err = post("123456")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(b) != "echo:123" {
+		t.Errorf("limited body: %q", b)
+	}
+
+	got := c.Received()
+	if len(got) != 4 || string(got[0].Body) != "1" || got[1].Path != "/p" || got[1].Query != "q=1" || got[2].Method != http.MethodPost || string(got[3].Body) != "123" {
+		t.Errorf("received %+v", got)
+	}
+	got[0].Body[0] = 'X'
+	if string(c.Received()[0].Body) != "1" {
+		t.Error("Received does not copy")
+	}
+}

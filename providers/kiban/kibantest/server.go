@@ -20,7 +20,15 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/cmu-mx/cmu/providers/internal/fake"
 )
+
+// Request is one request the fake received, recorded before any fault applied.
+type Request = fake.Request
+
+// maxRequestBody bounds how much of a request body the fake records.
+const maxRequestBody = 32 << 20
 
 // Defaults of Options.
 const (
@@ -65,7 +73,7 @@ func DefaultBureau() Bureau {
 type Server struct {
 	*httptest.Server
 	opts Options
-	f    faults
+	f    fake.Core
 
 	mu         sync.Mutex
 	bureaus    map[string]Bureau
@@ -95,7 +103,8 @@ func New(opts Options) *Server {
 	mux.HandleFunc("POST /api/v2/nip/validate", s.nipValidate)
 	mux.HandleFunc("POST /api/v2/bc_pf_by_kiban/query", s.query)
 	mux.HandleFunc("GET /api/v2/{service}/{sub}/{id}", s.execution)
-	s.Server = httptest.NewServer(s.f.wrap(s.auth(mux), errorBody))
+	s.f.SetMaxBody(maxRequestBody)
+	s.Server = httptest.NewServer(s.f.Wrap(s.auth(mux)))
 	return s
 }
 
@@ -132,25 +141,27 @@ func (s *Server) Queries() int {
 }
 
 // FailNext makes the next n requests answer status with a KIBAN error body.
-func (s *Server) FailNext(n, status int) { s.f.failNext(n, status, "") }
+func (s *Server) FailNext(n, status int) {
+	s.f.FailNext(n, fake.Fault{Status: status, Body: errorBody(status)})
+}
 
 // RateLimitNext makes the next n requests answer 429 with Retry-After.
 func (s *Server) RateLimitNext(n int, retryAfter time.Duration) {
-	s.f.failNext(n, http.StatusTooManyRequests, retryAfterSeconds(retryAfter))
+	s.f.FailNext(n, fake.Fault{Status: http.StatusTooManyRequests, Header: fake.RetryAfter(retryAfter), Body: errorBody(http.StatusTooManyRequests)})
 }
 
 // SetDown makes the server drop every connection without answering.
-func (s *Server) SetDown(down bool) { s.f.setDown(down) }
+func (s *Server) SetDown(down bool) { s.f.SetDown(down) }
 
 // SetDelay delays every answer by d (a request whose context ends first gets
 // nothing).
-func (s *Server) SetDelay(d time.Duration) { s.f.setDelay(d) }
+func (s *Server) SetDelay(d time.Duration) { s.f.SetDelay(d) }
 
 // Requests returns the requests received so far, in order.
-func (s *Server) Requests() []Request { return s.f.recorded() }
+func (s *Server) Requests() []Request { return s.f.Received() }
 
 // ResetRequests forgets the recorded requests and queued faults.
-func (s *Server) ResetRequests() { s.f.reset() }
+func (s *Server) ResetRequests() { s.f.Reset() }
 
 func errorBody(status int) []byte {
 	b, _ := json.Marshal(map[string]any{"statusCode": status, "message": http.StatusText(status), "error": http.StatusText(status)})

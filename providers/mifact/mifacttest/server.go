@@ -20,7 +20,15 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/cmu-mx/cmu/providers/internal/fake"
 )
+
+// Request is one request the fake received, recorded before any fault applied.
+type Request = fake.Request
+
+// maxRequestBody bounds how much of a request body the fake records.
+const maxRequestBody = 32 << 20
 
 // Defaults of Options.
 const (
@@ -57,7 +65,7 @@ type order struct {
 type Server struct {
 	*httptest.Server
 	opts Options
-	f    faults
+	f    fake.Core
 
 	mu      sync.Mutex
 	tokens  map[string]time.Time
@@ -86,7 +94,8 @@ func New(opts Options) *Server {
 	mux.HandleFunc("POST /auth/signin", s.signin)
 	mux.HandleFunc("GET /service-order/{id}/invoice-status", s.status)
 	mux.HandleFunc("GET /files/{name}", s.file)
-	s.Server = httptest.NewServer(s.f.wrap(mux, errorBody))
+	s.f.SetMaxBody(maxRequestBody)
+	s.Server = httptest.NewServer(s.f.Wrap(mux))
 	return s
 }
 
@@ -149,24 +158,26 @@ func (s *Server) SetFile(name, contentType string, body []byte) string {
 }
 
 // FailNext makes the next n requests answer status.
-func (s *Server) FailNext(n, status int) { s.f.failNext(n, status, "") }
+func (s *Server) FailNext(n, status int) {
+	s.f.FailNext(n, fake.Fault{Status: status, Body: errorBody(status)})
+}
 
 // RateLimitNext makes the next n requests answer 429 with Retry-After.
 func (s *Server) RateLimitNext(n int, retryAfter time.Duration) {
-	s.f.failNext(n, http.StatusTooManyRequests, retryAfterSeconds(retryAfter))
+	s.f.FailNext(n, fake.Fault{Status: http.StatusTooManyRequests, Header: fake.RetryAfter(retryAfter), Body: errorBody(http.StatusTooManyRequests)})
 }
 
 // SetDown makes the server drop every connection without answering.
-func (s *Server) SetDown(down bool) { s.f.setDown(down) }
+func (s *Server) SetDown(down bool) { s.f.SetDown(down) }
 
 // SetDelay delays every answer by d.
-func (s *Server) SetDelay(d time.Duration) { s.f.setDelay(d) }
+func (s *Server) SetDelay(d time.Duration) { s.f.SetDelay(d) }
 
 // Requests returns the requests received so far.
-func (s *Server) Requests() []Request { return s.f.recorded() }
+func (s *Server) Requests() []Request { return s.f.Received() }
 
 // ResetRequests forgets recorded requests and queued faults.
-func (s *Server) ResetRequests() { s.f.reset() }
+func (s *Server) ResetRequests() { s.f.Reset() }
 
 // SamplePDF returns a small valid one-page PDF showing text (ASCII).
 func SamplePDF(text string) []byte {

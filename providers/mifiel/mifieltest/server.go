@@ -31,8 +31,15 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cmu-mx/cmu/providers/internal/fake"
 	"github.com/cmu-mx/cmu/providers/mifiel"
 )
+
+// Request is one request the fake received, recorded before any fault applied.
+type Request = fake.Request
+
+// maxRequestBody bounds how much of a request body the fake records.
+const maxRequestBody = 32 << 20
 
 // Defaults of Options.
 const (
@@ -74,7 +81,7 @@ type doc struct {
 type Server struct {
 	*httptest.Server
 	opts Options
-	f    faults
+	f    fake.Core
 
 	mu         sync.Mutex
 	docs       map[string]*doc
@@ -102,7 +109,8 @@ func New(opts Options) *Server {
 	mux.HandleFunc("GET /api/v1/documents", s.list)
 	mux.HandleFunc("GET /api/v1/documents/{id}", s.get)
 	mux.HandleFunc("GET /api/v1/documents/{id}/file_signed", s.fileSigned)
-	s.Server = httptest.NewServer(s.f.wrap(s.auth(mux), errorBody))
+	s.f.SetMaxBody(maxRequestBody)
+	s.Server = httptest.NewServer(s.f.Wrap(s.auth(mux)))
 	return s
 }
 
@@ -116,24 +124,26 @@ func (s *Server) AppID() string { return s.opts.AppID }
 func (s *Server) AppSecret() string { return s.opts.AppSecret }
 
 // FailNext makes the next n requests answer status.
-func (s *Server) FailNext(n, status int) { s.f.failNext(n, status, "") }
+func (s *Server) FailNext(n, status int) {
+	s.f.FailNext(n, fake.Fault{Status: status, Body: errorBody(status)})
+}
 
 // RateLimitNext makes the next n requests answer 429 with Retry-After.
 func (s *Server) RateLimitNext(n int, retryAfter time.Duration) {
-	s.f.failNext(n, http.StatusTooManyRequests, retryAfterSeconds(retryAfter))
+	s.f.FailNext(n, fake.Fault{Status: http.StatusTooManyRequests, Header: fake.RetryAfter(retryAfter), Body: errorBody(http.StatusTooManyRequests)})
 }
 
 // SetDown makes the server drop every connection without answering.
-func (s *Server) SetDown(down bool) { s.f.setDown(down) }
+func (s *Server) SetDown(down bool) { s.f.SetDown(down) }
 
 // SetDelay delays every answer by d.
-func (s *Server) SetDelay(d time.Duration) { s.f.setDelay(d) }
+func (s *Server) SetDelay(d time.Duration) { s.f.SetDelay(d) }
 
 // Requests returns the API requests received so far.
-func (s *Server) Requests() []Request { return s.f.recorded() }
+func (s *Server) Requests() []Request { return s.f.Received() }
 
 // ResetRequests forgets recorded requests and queued faults.
-func (s *Server) ResetRequests() { s.f.reset() }
+func (s *Server) ResetRequests() { s.f.Reset() }
 
 // Deliveries returns the callbacks sent so far.
 func (s *Server) Deliveries() []Delivery {

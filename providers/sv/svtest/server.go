@@ -14,7 +14,15 @@ import (
 	"net/http/httptest"
 	"sync"
 	"time"
+
+	"github.com/cmu-mx/cmu/providers/internal/fake"
 )
+
+// Request is one request the fake received, recorded before any fault applied.
+type Request = fake.Request
+
+// maxRequestBody bounds how much of a request body the fake records.
+const maxRequestBody = 32 << 20
 
 // DefaultAPIKey is the accepted bearer token unless Options.APIKey is set.
 const DefaultAPIKey = "sv-test-key"
@@ -41,7 +49,7 @@ type Record struct {
 type Server struct {
 	*httptest.Server
 	opts Options
-	f    faults
+	f    fake.Core
 
 	mu      sync.Mutex
 	known   map[string]bool
@@ -59,7 +67,8 @@ func New(opts Options) *Server {
 	s := &Server{opts: opts, known: map[string]bool{}, records: map[string]*Record{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("PUT /clinic-history-crm/{id}", s.put)
-	s.Server = httptest.NewServer(s.f.wrap(mux, errorBody))
+	s.f.SetMaxBody(maxRequestBody)
+	s.Server = httptest.NewServer(s.f.Wrap(mux))
 	return s
 }
 
@@ -85,24 +94,26 @@ func (s *Server) Record(id string) (Record, bool) {
 }
 
 // FailNext makes the next n requests answer status.
-func (s *Server) FailNext(n, status int) { s.f.failNext(n, status, "") }
+func (s *Server) FailNext(n, status int) {
+	s.f.FailNext(n, fake.Fault{Status: status, Body: errorBody(status)})
+}
 
 // RateLimitNext makes the next n requests answer 429 with Retry-After.
 func (s *Server) RateLimitNext(n int, retryAfter time.Duration) {
-	s.f.failNext(n, http.StatusTooManyRequests, retryAfterSeconds(retryAfter))
+	s.f.FailNext(n, fake.Fault{Status: http.StatusTooManyRequests, Header: fake.RetryAfter(retryAfter), Body: errorBody(http.StatusTooManyRequests)})
 }
 
 // SetDown makes the server drop every connection without answering.
-func (s *Server) SetDown(down bool) { s.f.setDown(down) }
+func (s *Server) SetDown(down bool) { s.f.SetDown(down) }
 
 // SetDelay delays every answer by d.
-func (s *Server) SetDelay(d time.Duration) { s.f.setDelay(d) }
+func (s *Server) SetDelay(d time.Duration) { s.f.SetDelay(d) }
 
 // Requests returns the requests received so far.
-func (s *Server) Requests() []Request { return s.f.recorded() }
+func (s *Server) Requests() []Request { return s.f.Received() }
 
 // ResetRequests forgets recorded requests and queued faults.
-func (s *Server) ResetRequests() { s.f.reset() }
+func (s *Server) ResetRequests() { s.f.Reset() }
 
 func errorBody(status int) []byte {
 	b, _ := json.Marshal(map[string]any{"error": map[string]string{"code": "http_" + http.StatusText(status), "message": http.StatusText(status)}})
