@@ -621,7 +621,7 @@ func (s *Server) beforeUnlink(m *model, ids []int64) *odooError {
 				am := s.models["ir.model.access"]
 				for aid, r := range am.recs {
 					if r["model_id"] == id {
-						delete(am.recs, aid)
+						am.remove(aid)
 					}
 				}
 			}
@@ -645,6 +645,9 @@ func (s *Server) computeField(m *model, rec map[string]any, f *field) (any, bool
 	id, _ := rec["id"].(int64)
 	if f.Name == "display_name" {
 		return s.displayName(m, id), true
+	}
+	if !mayBeComputed(f.Name) {
+		return nil, false // skips building the key below for every stored field
 	}
 	switch m.Name + "." + f.Name {
 	case "res.partner.complete_name":
@@ -748,6 +751,20 @@ func (s *Server) computeField(m *model, rec map[string]any, f *field) (any, bool
 		return rec[f.Name], true
 	}
 	return nil, false
+}
+
+// mayBeComputed reports whether computeField computes a field of this
+// name on some model; keep it in step with computeField's cases.
+func mayBeComputed(name string) bool {
+	switch name {
+	case "complete_name", "commercial_partner_id", "company_type", "balance", "debit", "credit",
+		"line_ids", "root_plan_id", "amount_untaxed", "amount_tax", "amount_total",
+		"price_subtotal", "price_tax", "price_total", "name", "email", "lst_price",
+		"file_size", "checksum", "store_fname", "res_name", "mimetype", "local_url",
+		"start_date", "stop_date":
+		return true
+	}
+	return false
 }
 
 // attachmentBytes decodes an attachment's base64 datas.
@@ -859,6 +876,10 @@ func (s *Server) analyticTotals(acc map[string]any) (debit, credit decimal.Decim
 		column = fmt.Sprintf("x_plan%d_id", root)
 	}
 	id, _ := acc["id"].(int64)
+	if s.scan != nil {
+		t := s.scan.totalsIndex(lm, column)[id]
+		return t[0], t[1]
+	}
 	for _, r := range lm.recs {
 		if v, _ := r[column].(int64); v == id && id != 0 {
 			amt := money(r["amount"])

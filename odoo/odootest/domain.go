@@ -1,9 +1,10 @@
 package odootest
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -483,7 +484,7 @@ func (s *Server) compare(f *field, val any, op string, want any) bool {
 		if base == "like" || base == "ilike" {
 			pattern = "%" + pattern + "%"
 		}
-		ok := likeMatch(text, pattern, base == "ilike" || base == "=ilike")
+		ok := s.likeMatch(text, pattern, base == "ilike" || base == "=ilike")
 		return ok == positive
 	}
 	return false
@@ -685,8 +686,38 @@ func (s *Server) matchHierarchy(m *model, rec map[string]any, f *field, op strin
 	return false
 }
 
+// likeMatch implements SQL LIKE with % and _ wildcards and backslash
+// escapes; during a scan each pattern is compiled once.
+func (s *Server) likeMatch(text, pattern string, fold bool) bool {
+	if s.scan == nil {
+		return likeMatch(text, pattern, fold)
+	}
+	key := likeKey{pattern, fold}
+	re, ok := s.scan.likes[key]
+	if !ok {
+		re, _ = regexp.Compile(likeRegexp(pattern, fold))
+		if s.scan.likes == nil {
+			s.scan.likes = map[likeKey]*regexp.Regexp{}
+		}
+		s.scan.likes[key] = re
+	}
+	return re != nil && re.MatchString(text)
+}
+
+// likeKey identifies a compiled LIKE pattern.
+type likeKey struct {
+	pattern string
+	fold    bool
+}
+
 // likeMatch implements SQL LIKE with % and _ wildcards and backslash escapes.
 func likeMatch(text, pattern string, fold bool) bool {
+	ok, err := regexp.MatchString(likeRegexp(pattern, fold), text)
+	return err == nil && ok
+}
+
+// likeRegexp translates a LIKE pattern to a regular expression.
+func likeRegexp(pattern string, fold bool) string {
 	var re strings.Builder
 	re.WriteString("(?s)^")
 	if fold {
@@ -709,8 +740,7 @@ func likeMatch(text, pattern string, fold bool) bool {
 		}
 	}
 	re.WriteString("$")
-	ok, err := regexp.MatchString(re.String(), text)
-	return err == nil && ok
+	return re.String()
 }
 
 // mentionsField reports whether any leaf of the domain uses the field (Odoo
@@ -816,42 +846,59 @@ func (s *Server) parseOrder(m *model, order string) ([]orderKey, *odooError) {
 
 // sortRecords orders ids by the order clause; ties keep id order.
 func (s *Server) sortRecords(m *model, ids []int64, keys []orderKey) {
+	if isIDOrder(keys) {
+		slices.Sort(ids)
+		return
+	}
 	type row struct {
 		id   int64
-		vals []any
+		vals []sortValue
 	}
 	rows := make([]row, len(ids))
+	vals := make([]sortValue, len(ids)*len(keys))
+	fields := make([]*field, len(keys))
+	for j, k := range keys {
+		fields[j] = m.field(k.field)
+	}
+	names := make([]map[int64]any, len(keys)) // many2one display names per key
 	for i, id := range ids {
 		rec := m.recs[id]
-		vals := make([]any, len(keys))
-		for j, k := range keys {
-			f := m.field(k.field)
+		rv := vals[i*len(keys) : (i+1)*len(keys) : (i+1)*len(keys)]
+		for j, f := range fields {
 			v := s.fieldValue(m, rec, f)
 			if f.Type == "many2one" {
 				if rid, ok := v.(int64); ok && rid != 0 {
 					if co := s.models[f.Relation]; co != nil {
-						v = s.displayName(co, rid)
+						if names[j] == nil {
+							names[j] = map[int64]any{}
+						}
+						n, seen := names[j][rid]
+						if !seen {
+							n = s.displayName(co, rid)
+							names[j][rid] = n
+						}
+						v = n
 					}
 				} else {
 					v = nil
 				}
 			}
-			vals[j] = v
+			rv[j] = newSortValue(v)
 		}
-		rows[i] = row{id, vals}
+		rows[i] = row{id, rv}
 	}
-	sort.SliceStable(rows, func(a, b int) bool {
+	slices.SortFunc(rows, func(a, b row) int {
 		for j, k := range keys {
-			c := compareSortValues(rows[a].vals[j], rows[b].vals[j])
+			c := compareSortValue(&a.vals[j], &b.vals[j])
 			if c == 0 {
 				continue
 			}
 			if k.desc {
-				return c > 0
+				return -c
 			}
-			return c < 0
+			return c
 		}
-		return rows[a].id < rows[b].id
+		return cmp.Compare(a.id, b.id)
 	})
 	for i := range rows {
 		ids[i] = rows[i].id

@@ -49,6 +49,11 @@ func inDomains() map[string][]any {
 		"dotted path in":     {[]any{"parent_id.name", "in", []any{"tag 00002"}}},
 		"x2many in":          {[]any{"child_ids", "in", ids}},
 		"x2many not in none": {[]any{"child_ids", "not in", []any{false}}},
+		"id in and name":     {[]any{"id", "in", ids}, []any{"name", "ilike", "tag 001"}},
+		"id = and parent":    {"&", []any{"parent_id", "=", int64(4)}, []any{"id", "=", int64(13)}},
+		"id in with false":   {[]any{"id", "in", withFalse}},
+		"id in or parent":    {"|", []any{"id", "in", []any{int64(3)}}, []any{"parent_id", "=", int64(2)}},
+		"x2many and id in":   {[]any{"child_ids", "!=", false}, []any{"id", "in", ids}},
 	}
 }
 

@@ -2,7 +2,9 @@ package odootest
 
 import (
 	"fmt"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -187,18 +189,20 @@ func (s *Server) groupRecords(m *model, domain any, specs []groupSpec) ([]*group
 	}
 	index := map[string]*group{}
 	var groups []*group
+	labels := make([]map[int64]groupKey, len(specs)) // many2one keys per groupby
+	var sig []byte
+	keys := make([]groupKey, len(specs))
 	for _, id := range ids {
 		rec := m.recs[id]
-		keys := make([]groupKey, len(specs))
-		var sig strings.Builder
+		sig = sig[:0]
 		for i, g := range specs {
-			keys[i] = s.groupKeyOf(m, rec, g)
-			fmt.Fprintf(&sig, "%v|%v|", keys[i].empty, keys[i].raw)
+			keys[i] = s.cachedGroupKey(m, rec, g, &labels[i])
+			sig = appendGroupSig(sig, keys[i])
 		}
-		gr := index[sig.String()]
+		gr := index[string(sig)]
 		if gr == nil {
-			gr = &group{keys: keys}
-			index[sig.String()] = gr
+			gr = &group{keys: slices.Clone(keys)}
+			index[string(sig)] = gr
 			groups = append(groups, gr)
 		}
 		gr.ids = append(gr.ids, id)
@@ -225,6 +229,48 @@ func (s *Server) groupRecords(m *model, domain any, specs []groupSpec) ([]*group
 		return false
 	})
 	return groups, nil
+}
+
+// cachedGroupKey is groupKeyOf, computing a many2one group's label once
+// per target record.
+func (s *Server) cachedGroupKey(m *model, rec map[string]any, g groupSpec, cache *map[int64]groupKey) groupKey {
+	if g.field.Type != "many2one" {
+		return s.groupKeyOf(m, rec, g)
+	}
+	id, _ := s.fieldValue(m, rec, g.field).(int64)
+	if k, ok := (*cache)[id]; ok {
+		return k
+	}
+	k := s.groupKeyOf(m, rec, g)
+	if *cache == nil {
+		*cache = map[int64]groupKey{}
+	}
+	(*cache)[id] = k
+	return k
+}
+
+// appendGroupSig appends a key's identity (emptiness, type and raw value)
+// to a group signature.
+func appendGroupSig(sig []byte, k groupKey) []byte {
+	if k.empty {
+		return append(sig, 'E', '|')
+	}
+	switch v := k.raw.(type) {
+	case int64:
+		sig = append(sig, 'i')
+		sig = strconv.AppendInt(sig, v, 10)
+	case string:
+		sig = append(sig, 's')
+		sig = strconv.AppendInt(sig, int64(len(v)), 10)
+		sig = append(sig, ':')
+		sig = append(sig, v...)
+	case bool:
+		sig = append(sig, 'b')
+		sig = strconv.AppendBool(sig, v)
+	default:
+		sig = fmt.Appendf(sig, "%T:%v", v, v)
+	}
+	return append(sig, '|')
 }
 
 // aggregate computes "field:func" over a group's records.

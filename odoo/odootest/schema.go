@@ -4,6 +4,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -103,6 +104,9 @@ type model struct {
 	byName      map[string]*field
 	recs        map[int64]map[string]any
 	nextID      int64
+	// ids caches the ascending ids of recs; put and remove keep it in
+	// step, and sortedIDs rebuilds it when its length disagrees.
+	ids []int64
 	Order       string // default _order
 	RecName     string // field holding the record's name
 	Custom      bool
@@ -131,14 +135,42 @@ func (m *model) addField(f *field) {
 
 func (m *model) field(name string) *field { return m.byName[name] }
 
-// sortedIDs lists the ids of the existing records in ascending order.
+// sortedIDs lists the ids of the existing records in ascending order. The
+// slice is shared: callers must not modify it.
 func (m *model) sortedIDs() []int64 {
+	if m.ids != nil && len(m.ids) == len(m.recs) {
+		return m.ids
+	}
 	ids := make([]int64, 0, len(m.recs))
 	for id := range m.recs {
 		ids = append(ids, id)
 	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	slices.Sort(ids)
+	m.ids = ids
 	return ids
+}
+
+// put stores a record under id, keeping the id cache and nextID in step.
+func (m *model) put(id int64, rec map[string]any) {
+	if _, exists := m.recs[id]; !exists {
+		if n := len(m.ids); m.ids != nil && n == len(m.recs) && (n == 0 || m.ids[n-1] < id) {
+			m.ids = append(m.ids, id)
+		} else {
+			m.ids = nil
+		}
+	}
+	m.recs[id] = rec
+	if id >= m.nextID {
+		m.nextID = id + 1
+	}
+}
+
+// remove deletes the record id.
+func (m *model) remove(id int64) {
+	if _, exists := m.recs[id]; exists {
+		delete(m.recs, id)
+		m.ids = nil
+	}
 }
 
 // fdef is a compact declaration of a hand-written field:

@@ -138,10 +138,7 @@ func (s *Server) insertRaw(m *model, vals map[string]any) error {
 			rec[k] = int64(1)
 		}
 	}
-	m.recs[id] = rec
-	if id >= m.nextID {
-		m.nextID = id + 1
-	}
+	m.put(id, rec)
 	return nil
 }
 

@@ -55,6 +55,9 @@ type Server struct {
 	curUID int64
 	// strictAccess checks custom models for administrators too.
 	strictAccess bool
+	// scan holds indexes built during one search or read (under mu, while
+	// no record changes); nil outside them.
+	scan *scanCache
 }
 
 type credential struct {

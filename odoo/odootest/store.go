@@ -69,6 +69,9 @@ func (s *Server) inverseIDs(f *field, id int64) []int64 {
 	if co == nil {
 		return []int64{}
 	}
+	if s.scan != nil {
+		return append([]int64{}, s.scan.inverseIndex(co, f)[id]...)
+	}
 	out := []int64{}
 	for _, cid := range co.sortedIDs() {
 		if v, _ := co.recs[cid][f.Inverse].(int64); v == id {
@@ -83,6 +86,9 @@ func (s *Server) messagesOf(modelName string, id int64) []int64 {
 	out := []int64{}
 	if mm == nil {
 		return out
+	}
+	if s.scan != nil {
+		return append(out, s.scan.messageIndex(mm, modelName)[id]...)
 	}
 	ids := mm.sortedIDs()
 	for i := len(ids) - 1; i >= 0; i-- {
@@ -421,11 +427,6 @@ func (s *Server) createRecord(m *model, vals map[string]any) (int64, *odooError)
 	if err := s.beforeCreate(m, vals); err != nil {
 		return 0, err
 	}
-	for id := range m.recs {
-		if id >= m.nextID {
-			m.nextID = id + 1
-		}
-	}
 	id := m.nextID
 	rec := map[string]any{"id": id}
 	now := s.nowString()
@@ -476,17 +477,16 @@ func (s *Server) createRecord(m *model, vals map[string]any) (int64, *odooError)
 	if err := s.checkRequired(m, rec, x2many); err != nil {
 		return 0, err
 	}
-	m.recs[id] = rec
-	m.nextID = id + 1
+	m.put(id, rec)
 	sort.Strings(x2many)
 	for _, k := range x2many {
 		if err := s.applyX2Many(m, id, m.field(k), vals[k]); err != nil {
-			delete(m.recs, id)
+			m.remove(id)
 			return 0, err
 		}
 	}
 	if err := s.afterWrite(m, id, vals, true); err != nil {
-		delete(m.recs, id)
+		m.remove(id)
 		return 0, err
 	}
 	return id, nil
@@ -601,7 +601,7 @@ func (s *Server) unlinkRecords(m *model, ids []int64) *odooError {
 		return err
 	}
 	for _, id := range ids {
-		delete(m.recs, id)
+		m.remove(id)
 	}
 	for _, other := range s.models {
 		for _, f := range other.fields {
@@ -850,11 +850,23 @@ func (s *Server) searchIDs(m *model, domain any, offset, limit int64, order stri
 		return nil, err
 	}
 	filterActive := activeTest && m.field("active") != nil && !mentionsField(root, "active")
-	var ids []int64
-	for _, id := range m.sortedIDs() {
+	done := s.beginScan()
+	defer done()
+	var active *field
+	if filterActive {
+		active = m.field("active")
+	}
+	// Filter first (over the ids the domain names, when it pins them),
+	// then order only the matches.
+	candidates, pinned := idCandidates(m, root)
+	if !pinned {
+		candidates = m.sortedIDs()
+	}
+	ids := []int64{}
+	for _, id := range candidates {
 		rec := m.recs[id]
-		if filterActive {
-			if a, _ := s.fieldValue(m, rec, m.field("active")).(bool); !a {
+		if active != nil {
+			if a, _ := s.fieldValue(m, rec, active).(bool); !a {
 				continue
 			}
 		}
@@ -862,7 +874,9 @@ func (s *Server) searchIDs(m *model, domain any, offset, limit int64, order stri
 			ids = append(ids, id)
 		}
 	}
-	s.sortRecords(m, ids, keys)
+	if !isIDOrder(keys) {
+		s.sortRecords(m, ids, keys)
+	}
 	if offset > 0 {
 		if offset >= int64(len(ids)) {
 			ids = nil
@@ -893,6 +907,10 @@ func (s *Server) readRecords(m *model, ids []int64, fields []string) ([]any, *od
 				fields = append(fields, f.Name)
 			}
 		}
+	}
+	if len(ids) > 1 {
+		done := s.beginScan()
+		defer done()
 	}
 	out := []any{}
 	for _, id := range ids {
