@@ -1,46 +1,16 @@
 package server
 
 import (
-	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/cmu-mx/cmu/server/internal/servertest"
 )
 
 // postgresDSN returns CMU_TEST_POSTGRES_DSN pointed at a fresh schema dropped
 // at cleanup, or skips.
-func postgresDSN(t *testing.T) string {
-	t.Helper()
-	dsn := os.Getenv("CMU_TEST_POSTGRES_DSN")
-	if dsn == "" {
-		t.Skip("CMU_TEST_POSTGRES_DSN is unset: PostgreSQL tests skipped")
-	}
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := "server_test_" + hex.EncodeToString(b[:])
-	admin, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	if _, err := admin.ExecContext(t.Context(), "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE") })
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+func postgresDSN(t *testing.T) string { return servertest.PostgresDSN(t, "server_test_") }
 
 func openTestPostgres(t *testing.T) *DB {
 	t.Helper()

@@ -73,8 +73,17 @@ func noteBody(ev Event) string {
 // note posts an internal note on a mail.thread record. The event type
 // travels in the subject ("cmu:<type>"), the author and text in the body.
 func (s *Service) note(ctx context.Context, model string, id int64, subject, body string) ([]int64, error) {
+	return PostNote(ctx, s.c, model, id, subject, body)
+}
+
+// PostNote posts body (HTML) as an internal note (mail.message, subtype
+// note) with the given subject on record id of a mail.thread model, the way
+// PostEvent does, and returns the new message ids (Odoo 17 answers with an
+// id, 19 with a list). It is for callers that format their own note body;
+// errors are the connector's, unwrapped.
+func PostNote(ctx context.Context, c *odoo.Client, model string, id int64, subject, body string) ([]int64, error) {
 	var res any
-	err := s.c.Call(ctx, model, "message_post", []any{[]int64{id}}, map[string]any{
+	err := c.Call(ctx, model, "message_post", []any{[]int64{id}}, map[string]any{
 		"body": body, "subject": subject, "message_type": "comment", "subtype_xmlid": "mail.mt_note",
 		// Odoo 17+ escapes a str body (only a Markup, which RPC cannot
 		// carry, stays HTML) unless told the body is HTML; it then

@@ -13,6 +13,7 @@ import (
 	"github.com/cmu-mx/cmu/odoo"
 	"github.com/cmu-mx/cmu/odoo/cmu"
 	"github.com/cmu-mx/cmu/server"
+	"github.com/cmu-mx/cmu/server/app/internal/odooapp"
 	"github.com/shopspring/decimal"
 )
 
@@ -240,14 +241,14 @@ func (c *Cotizador) SaveQuote(ctx context.Context, advisorID string, req server.
 
 // latestLead returns the client's most recent opportunity (one call).
 func latestLead(ctx context.Context, oc *odoo.Client, clientID int64) (int64, error) {
-	ids, err := oc.Search(ctx, odoo.ModelLead, odoo.Eq("partner_id", clientID), &odoo.SearchOptions{Limit: 1, Order: "id desc"})
+	id, err := odooapp.LatestLead(ctx, oc, clientID)
 	if err != nil {
 		return 0, mapError(err, fmt.Sprintf("las oportunidades del cliente %d", clientID))
 	}
-	if len(ids) == 0 {
+	if id == 0 {
 		return 0, unprocessable("El cliente %d no tiene una oportunidad donde guardar la cotización", clientID)
 	}
-	return ids[0], nil
+	return id, nil
 }
 
 // scheduleRows maps amortization rows for the PWA.

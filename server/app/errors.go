@@ -1,15 +1,14 @@
 package app
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/cmu-mx/cmu/cotizador"
-	"github.com/cmu-mx/cmu/odoo"
 	"github.com/cmu-mx/cmu/odoo/cmu"
 	"github.com/cmu-mx/cmu/server"
+	"github.com/cmu-mx/cmu/server/app/internal/odooapp"
 )
 
 // retryable is satisfied by every provider error type (*conekta.APIError,
@@ -21,21 +20,14 @@ type retryable interface {
 
 // mapError turns a library error into the *server.Error that chooses the HTTP
 // answer. what names the operation in Spanish for messages ("el cliente 42").
-// Errors that already are *server.Error pass through.
+// Odoo's errors (and *server.Error, passed through) are odooapp.Known's;
+// then cmu's and cotizador's rule errors, then provider errors; anything
+// else is returned as is.
 func mapError(err error, what string) error {
-	if err == nil {
-		return nil
-	}
-	if _, ok := errors.AsType[*server.Error](err); ok {
-		return err
+	if m := odooapp.Known(err, what); m != nil || err == nil {
+		return m
 	}
 	switch {
-	case errors.Is(err, context.DeadlineExceeded):
-		return server.WrapError(server.KindTimeout, "Tiempo de espera agotado: "+what, err)
-	case errors.Is(err, context.Canceled):
-		return server.WrapError(server.KindUnavailable, "Solicitud cancelada: "+what, err)
-	case errors.Is(err, cmu.ErrNotFound), errors.Is(err, odoo.ErrNotFound):
-		return server.WrapError(server.KindNotFound, "No encontrado: "+what, err)
 	case errors.Is(err, cmu.ErrTransitionRefused):
 		if re, ok := errors.AsType[*cmu.RuleError](err); ok {
 			return server.WrapError(server.KindUnprocessable, ruleMessage(re), err)
@@ -58,19 +50,6 @@ func mapError(err error, what string) error {
 		}
 	case errors.Is(err, cotizador.ErrNoPackage):
 		return server.WrapError(server.KindNotFound, "No hay paquete de productos activo para "+what, err)
-	case errors.Is(err, cmu.ErrNotProvisioned):
-		return server.WrapError(server.KindUnavailable, "Odoo no tiene el esquema de CMu (ejecute Ensure)", err)
-	}
-	if oe, ok := errors.AsType[*odoo.Error](err); ok {
-		switch oe.Kind {
-		case odoo.KindTransport, odoo.KindProtocol, odoo.KindAccessDenied:
-			return server.WrapError(server.KindUnavailable, "Odoo no disponible", err)
-		case odoo.KindMissingError:
-			return server.WrapError(server.KindNotFound, "No encontrado: "+what, err)
-		case odoo.KindValidationError, odoo.KindUserError:
-			return server.WrapError(server.KindUnprocessable, "Odoo rechazó la operación: "+oe.Message, err)
-		}
-		return server.WrapError(server.KindBadGateway, "Odoo respondió con un error", err)
 	}
 	if r, ok := errors.AsType[retryable](err); ok {
 		if r.Retryable() {

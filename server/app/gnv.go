@@ -257,22 +257,7 @@ type UnmatchedConsumption struct {
 }
 
 // q rewrites ? placeholders as $n on PostgreSQL.
-func (g *GNV) q(query string) string {
-	if g.db.Dialect != server.DialectPostgres {
-		return query
-	}
-	var b strings.Builder
-	n := 0
-	for _, r := range query {
-		if r == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+func (g *GNV) q(query string) string { return g.db.Rebind(query) }
 
 // insertUnmatched keeps a record of unknown plates; it returns 0 when the
 // transaction was already kept.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"html"
 	"io"
 	"log/slog"
 	"regexp"
@@ -17,6 +16,7 @@ import (
 	"github.com/cmu-mx/cmu/odoo/cmu"
 	"github.com/cmu-mx/cmu/providers/mifiel"
 	"github.com/cmu-mx/cmu/server"
+	"github.com/cmu-mx/cmu/server/app/internal/odooapp"
 	"github.com/cmu-mx/cmu/webhooks"
 	"github.com/shopspring/decimal"
 )
@@ -320,14 +320,11 @@ func (s *Service) paymentPlan(ctx context.Context, agg *cmu.ClientAggregate) (*p
 
 // latestLead returns the client's most recent opportunity id (0 when none).
 func (s *Service) latestLead(ctx context.Context, clientID int64) (int64, error) {
-	ids, err := s.cfg.Odoo.Search(ctx, odoo.ModelLead, odoo.Eq("partner_id", clientID), &odoo.SearchOptions{Order: "id desc", Limit: 1})
+	id, err := odooapp.LatestLead(ctx, s.cfg.Odoo, clientID)
 	if err != nil {
 		return 0, odooErr(err, "las oportunidades del cliente")
 	}
-	if len(ids) == 0 {
-		return 0, nil
-	}
-	return ids[0], nil
+	return id, nil
 }
 
 // ProcessCallback is the webhooks.HandlerFunc of the "mifiel" provider (see
@@ -411,50 +408,22 @@ func (s *Service) moveToPromesa(ctx context.Context, leadID int64) (bool, error)
 // type holding key is already there. It returns the log entry when a note was
 // posted, nil otherwise.
 func (s *Service) noteOnce(ctx context.Context, clientID, leadID int64, typ, msg, key string) (*server.EventLogEntry, error) {
-	marker := "[" + key + "]"
-	text := msg + " " + marker
-	body := `<p data-cmu-event="` + html.EscapeString(typ) + `"><b>CMu:</b> ` + html.EscapeString(text) + `</p>`
+	n := odooapp.Note{Type: typ, Author: "CMu", Message: msg, Key: key}
 	var entry *server.EventLogEntry
 	for _, rec := range []struct {
 		model string
 		id    int64
 	}{{odoo.ModelPartner, clientID}, {odoo.ModelLead, leadID}} {
-		n, err := s.cfg.Odoo.SearchCount(ctx, odoo.ModelMessage, odoo.And(odoo.Eq("model", rec.model), odoo.Eq("res_id", rec.id),
-			odoo.Eq("subject", "cmu:"+typ), odoo.Cond("body", odoo.OpILike, html.EscapeString(marker))), nil)
+		msgID, posted, err := odooapp.PostNoteOnce(ctx, s.cfg.Odoo, rec.model, rec.id, n)
 		if err != nil {
 			return nil, odooErr(err, "el historial del cliente")
 		}
-		if n > 0 {
-			continue
-		}
-		var res any
-		if err := s.cfg.Odoo.Call(ctx, rec.model, "message_post", []any{[]int64{rec.id}}, map[string]any{
-			"body": body, "subject": "cmu:" + typ, "message_type": "comment", "subtype_xmlid": "mail.mt_note",
-			// Odoo 17+ escapes a plain-string body unless it is flagged as HTML.
-			"body_is_html": true,
-		}, &res); err != nil {
-			return nil, odooErr(err, "el historial del cliente")
-		}
-		if entry == nil {
-			entry = &server.EventLogEntry{ID: firstID(res), ClientID: clientID, LeadID: leadID, Type: typ, Message: text,
+		if posted && entry == nil {
+			entry = &server.EventLogEntry{ID: msgID, ClientID: clientID, LeadID: leadID, Type: typ, Message: n.Text(),
 				Author: "CMu", CreatedAt: s.now().UTC()}
 		}
 	}
 	return entry, nil
-}
-
-func firstID(v any) int64 {
-	switch x := v.(type) {
-	case int64:
-		return x
-	case float64:
-		return int64(x)
-	case []any:
-		if len(x) > 0 {
-			return firstID(x[0])
-		}
-	}
-	return 0
 }
 
 func (s *Service) publish(ctx context.Context, clientID int64, m server.Market, reason string, entry *server.EventLogEntry) {
@@ -495,28 +464,4 @@ func providerErr(err error) error {
 }
 
 // odooErr maps a connector or cmu error to a *server.Error.
-func odooErr(err error, what string) error {
-	if _, ok := errors.AsType[*server.Error](err); ok {
-		return err
-	}
-	switch {
-	case errors.Is(err, context.DeadlineExceeded):
-		return server.WrapError(server.KindTimeout, "Tiempo de espera agotado: "+what, err)
-	case errors.Is(err, cmu.ErrNotFound), errors.Is(err, odoo.ErrNotFound):
-		return server.WrapError(server.KindNotFound, "No encontrado: "+what, err)
-	case errors.Is(err, cmu.ErrNotProvisioned):
-		return server.WrapError(server.KindUnavailable, "Odoo no tiene el esquema de CMu (ejecute Ensure)", err)
-	}
-	if oe, ok := errors.AsType[*odoo.Error](err); ok {
-		switch oe.Kind {
-		case odoo.KindMissingError:
-			return server.WrapError(server.KindNotFound, "No encontrado: "+what, err)
-		case odoo.KindValidationError, odoo.KindUserError:
-			return server.WrapError(server.KindUnprocessable, "Odoo rechazó la operación: "+oe.Message, err)
-		case odoo.KindTransport, odoo.KindProtocol, odoo.KindAccessDenied:
-			return server.WrapError(server.KindUnavailable, "Odoo no disponible", err)
-		}
-		return server.WrapError(server.KindBadGateway, "Odoo respondió con un error", err)
-	}
-	return server.WrapError(server.KindUnavailable, "Odoo no disponible: "+what, err)
-}
+func odooErr(err error, what string) error { return odooapp.Error(err, what) }

@@ -10,7 +10,6 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +20,7 @@ import (
 	"github.com/cmu-mx/cmu/providers/mifiel/mifieltest"
 	"github.com/cmu-mx/cmu/server"
 	"github.com/cmu-mx/cmu/server/app/contracts"
+	"github.com/cmu-mx/cmu/server/internal/servertest"
 	"github.com/cmu-mx/cmu/webhooks"
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/shopspring/decimal"
@@ -31,40 +31,13 @@ const (
 	callbackSecret = "mifiel-callback-secret"
 )
 
-type recordingBroker struct {
-	mu   sync.Mutex
-	msgs []string
-}
-
-func (b *recordingBroker) Publish(_ context.Context, msg []byte) error {
-	b.mu.Lock()
-	b.msgs = append(b.msgs, string(msg))
-	b.mu.Unlock()
-	return nil
-}
-
-func (b *recordingBroker) Listen(ctx context.Context, _ func([]byte)) error {
-	<-ctx.Done()
-	return ctx.Err()
-}
-
-func (b *recordingBroker) count(s string) int {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	n := 0
-	for _, m := range b.msgs {
-		n += strings.Count(m, s)
-	}
-	return n
-}
-
 type env struct {
 	t      *testing.T
 	odoo   *odootest.Server
 	cmu    *cmu.Service
 	mifiel *mifieltest.Server
 	svc    *contracts.Service
-	broker *recordingBroker
+	broker *servertest.RecordingBroker
 	http   *httptest.Server
 	auth   *server.Authenticator
 	inbox  *webhooks.SQLStore
@@ -75,18 +48,10 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	ctx := t.Context()
 	now := func() time.Time { return time.Now().UTC() } // Mifiel's Date header must be near the fake's clock
-	e := &env{t: t, broker: &recordingBroker{}}
-	e.odoo = odootest.NewServer(t)
-	oc, err := odoo.NewClient(e.odoo.URL, odoo.WithDatabase(e.odoo.DB), odoo.WithProtocol(odoo.ProtocolJSONRPC),
-		odoo.WithLogin(e.odoo.Login, e.odoo.Password),
-		odoo.WithRetry(odoo.RetryPolicy{MaxRetries: 1, WaitMin: time.Millisecond, WaitMax: 2 * time.Millisecond}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.cmu = cmu.New(oc, nil)
-	if _, err := e.cmu.Ensure(ctx); err != nil {
-		t.Fatal(err)
-	}
+	e := &env{t: t, broker: &servertest.RecordingBroker{}}
+	var oc *odoo.Client
+	e.odoo, oc, e.cmu = servertest.Odoo(t, nil)
+	var err error
 	if e.seed, err = e.cmu.SeedDemo(ctx, cmu.SeedOptions{Clients: 6}); err != nil {
 		t.Fatal(err)
 	}
@@ -250,7 +215,7 @@ func TestSendAndSignedByAll(t *testing.T) {
 		t.Fatal("signed note not on the client")
 	}
 	writes := e.odoo.Calls(odoo.ModelLead, "write")
-	events := e.broker.count("contract_signed")
+	events := e.broker.Count("contract_signed")
 
 	// Delivered twice: Mifiel retries (intake dedup) and a reprocessing of the
 	// stored delivery (at-least-once processing) change nothing.
@@ -269,7 +234,7 @@ func TestSendAndSignedByAll(t *testing.T) {
 	if e.notes(odoo.ModelLead, lead, contracts.EventSigned) != 1 || e.notes(odoo.ModelPartner, client, contracts.EventSigned) != 1 {
 		t.Fatal("signed note duplicated")
 	}
-	if got := e.broker.count("contract_signed"); got != events || events != 1 {
+	if got := e.broker.Count("contract_signed"); got != events || events != 1 {
 		t.Fatalf("contract_signed published %d times (had %d)", got, events)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/cmu-mx/cmu/odoo/cmu"
 	"github.com/cmu-mx/cmu/providers/kiban"
 	"github.com/cmu-mx/cmu/server"
+	"github.com/cmu-mx/cmu/server/app/internal/odooapp"
 	"github.com/shopspring/decimal"
 )
 
@@ -339,28 +340,4 @@ func (s *Service) publish(ctx context.Context, clientID, leadID int64, m server.
 }
 
 // odooErr maps a connector or cmu error to a *server.Error.
-func odooErr(err error, what string) error {
-	if _, ok := errors.AsType[*server.Error](err); ok {
-		return err
-	}
-	switch {
-	case errors.Is(err, context.DeadlineExceeded):
-		return server.WrapError(server.KindTimeout, "Tiempo de espera agotado: "+what, err)
-	case errors.Is(err, cmu.ErrNotFound), errors.Is(err, odoo.ErrNotFound):
-		return server.WrapError(server.KindNotFound, "No encontrado: "+what, err)
-	case errors.Is(err, cmu.ErrNotProvisioned):
-		return server.WrapError(server.KindUnavailable, "Odoo no tiene el esquema de CMu (ejecute Ensure)", err)
-	}
-	if oe, ok := errors.AsType[*odoo.Error](err); ok {
-		switch oe.Kind {
-		case odoo.KindMissingError:
-			return server.WrapError(server.KindNotFound, "No encontrado: "+what, err)
-		case odoo.KindValidationError, odoo.KindUserError:
-			return server.WrapError(server.KindUnprocessable, "Odoo rechazó la operación: "+oe.Message, err)
-		case odoo.KindTransport, odoo.KindProtocol, odoo.KindAccessDenied:
-			return server.WrapError(server.KindUnavailable, "Odoo no disponible", err)
-		}
-		return server.WrapError(server.KindBadGateway, "Odoo respondió con un error", err)
-	}
-	return server.WrapError(server.KindUnavailable, "Odoo no disponible: "+what, err)
-}
+func odooErr(err error, what string) error { return odooapp.Error(err, what) }

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +21,7 @@ import (
 	"github.com/cmu-mx/cmu/providers/kiban/kibantest"
 	"github.com/cmu-mx/cmu/server"
 	creditsvc "github.com/cmu-mx/cmu/server/app/credit"
+	"github.com/cmu-mx/cmu/server/internal/servertest"
 	"github.com/golang-jwt/jwt/v5"
 )
 
@@ -32,36 +32,13 @@ const (
 
 func fixedNow() time.Time { return time.Date(2026, 3, 2, 15, 4, 5, 0, time.UTC) }
 
-type recordingBroker struct {
-	mu   sync.Mutex
-	msgs []string
-}
-
-func (b *recordingBroker) Publish(_ context.Context, msg []byte) error {
-	b.mu.Lock()
-	b.msgs = append(b.msgs, string(msg))
-	b.mu.Unlock()
-	return nil
-}
-
-func (b *recordingBroker) Listen(ctx context.Context, _ func([]byte)) error {
-	<-ctx.Done()
-	return ctx.Err()
-}
-
-func (b *recordingBroker) all() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return strings.Join(b.msgs, "\n")
-}
-
 type env struct {
 	t       *testing.T
 	odoo    *odootest.Server
 	cmu     *cmu.Service
 	kiban   *kibantest.Server
 	hase    *hasetest.Server
-	broker  *recordingBroker
+	broker  *servertest.RecordingBroker
 	http    *httptest.Server
 	auth    *server.Authenticator
 	client  int64
@@ -72,17 +49,10 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	ctx := t.Context()
-	e := &env{t: t, broker: &recordingBroker{}}
-	e.odoo = odootest.NewServer(t, odootest.WithClock(fixedNow))
-	oc, err := odoo.NewClient(e.odoo.URL, odoo.WithDatabase(e.odoo.DB), odoo.WithProtocol(odoo.ProtocolJSONRPC),
-		odoo.WithLogin(e.odoo.Login, e.odoo.Password), odoo.WithRetry(odoo.RetryPolicy{MaxRetries: 1, WaitMin: time.Millisecond, WaitMax: 2 * time.Millisecond}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.cmu = cmu.New(oc, &cmu.Options{Now: fixedNow})
-	if _, err := e.cmu.Ensure(ctx); err != nil {
-		t.Fatal(err)
-	}
+	e := &env{t: t, broker: &servertest.RecordingBroker{}}
+	var oc *odoo.Client
+	e.odoo, oc, e.cmu = servertest.Odoo(t, fixedNow)
+	var err error
 	if err := e.cmu.SeedChecklists(ctx, cmu.DefaultChecklists()); err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +169,7 @@ func TestAnalyze(t *testing.T) {
 			if credit != tc.status || stage != tc.decision || notes != 2 { // partner and lead
 				t.Fatalf("credit %q stage %q notes %d", credit, stage, notes)
 			}
-			ev := e.broker.all()
+			ev := e.broker.All()
 			for _, want := range []string{"client:updated", "eventlog:new", "notification:new", "Análisis de crédito: " + tc.decision} {
 				if !strings.Contains(ev, want) {
 					t.Errorf("events lack %q: %s", want, ev)
@@ -229,7 +199,7 @@ func TestAnalyzeProviderDown(t *testing.T) {
 	if credit != "en_analisis" || stage == "Aprobado" || stage == "Rechazado" || notes < 2 {
 		t.Fatalf("credit %q stage %q notes %d", credit, stage, notes)
 	}
-	if ev := e.broker.all(); !strings.Contains(ev, "notification:new") || !strings.Contains(ev, "en análisis") {
+	if ev := e.broker.All(); !strings.Contains(ev, "notification:new") || !strings.Contains(ev, "en análisis") {
 		t.Fatalf("events = %s", ev)
 	}
 	// Back up: the next call decides.

@@ -2,20 +2,12 @@ package opportunity_test
 
 import (
 	"bytes"
-	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -28,38 +20,13 @@ import (
 	"github.com/cmu-mx/cmu/providers/sv/svtest"
 	"github.com/cmu-mx/cmu/server"
 	"github.com/cmu-mx/cmu/server/app/opportunity"
+	"github.com/cmu-mx/cmu/server/internal/servertest"
 	"github.com/golang-jwt/jwt/v5"
 )
 
 const testSecret = "opportunity-test-secret-0123456789abcdef"
 
 func fixedNow() time.Time { return time.Date(2026, 3, 2, 15, 4, 5, 0, time.UTC) }
-
-// recordingBroker is a server.Broker that keeps every published event.
-type recordingBroker struct {
-	mu   sync.Mutex
-	msgs []string
-}
-
-func (b *recordingBroker) Publish(_ context.Context, msg []byte) error {
-	b.mu.Lock()
-	b.msgs = append(b.msgs, string(msg))
-	b.mu.Unlock()
-	return nil
-}
-
-func (b *recordingBroker) Listen(ctx context.Context, _ func([]byte)) error {
-	<-ctx.Done()
-	return ctx.Err()
-}
-
-// all returns every published message (routing header, newline, then the
-// {"type":…,"data":…} the PWA receives), one per line.
-func (b *recordingBroker) all() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return strings.Join(b.msgs, "\n")
-}
 
 type env struct {
 	t      *testing.T
@@ -69,7 +36,7 @@ type env struct {
 	sv     *svtest.Server
 	db     *server.DB
 	svc    *opportunity.Service
-	broker *recordingBroker
+	broker *servertest.RecordingBroker
 	http   *httptest.Server
 	auth   *server.Authenticator
 	client int64
@@ -84,49 +51,15 @@ type envOptions struct {
 
 // postgresDSN returns CMU_TEST_POSTGRES_DSN with a fresh schema as
 // search_path (dropped after the test), or skips the test.
-func postgresDSN(t *testing.T) string {
-	t.Helper()
-	dsn := os.Getenv("CMU_TEST_POSTGRES_DSN")
-	if dsn == "" {
-		t.Skip("CMU_TEST_POSTGRES_DSN is unset: PostgreSQL tests skipped")
-	}
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := "app_opportunity_test_" + hex.EncodeToString(b[:])
-	admin, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	if _, err := admin.ExecContext(t.Context(), "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE") })
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+func postgresDSN(t *testing.T) string { return servertest.PostgresDSN(t, "app_opportunity_test_") }
 
 func newEnv(t *testing.T, o envOptions) *env {
 	t.Helper()
 	ctx := t.Context()
-	e := &env{t: t, broker: &recordingBroker{}}
-	e.odoo = odootest.NewServer(t, odootest.WithClock(fixedNow))
-	oc, err := odoo.NewClient(e.odoo.URL, odoo.WithDatabase(e.odoo.DB), odoo.WithProtocol(odoo.ProtocolJSONRPC),
-		odoo.WithLogin(e.odoo.Login, e.odoo.Password),
-		odoo.WithRetry(odoo.RetryPolicy{MaxRetries: 1, WaitMin: time.Millisecond, WaitMax: 2 * time.Millisecond}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.cmu = cmu.New(oc, &cmu.Options{Now: fixedNow})
-	if _, err := e.cmu.Ensure(ctx); err != nil {
-		t.Fatal(err)
-	}
+	e := &env{t: t, broker: &servertest.RecordingBroker{}}
+	var oc *odoo.Client
+	e.odoo, oc, e.cmu = servertest.Odoo(t, fixedNow)
+	var err error
 	e.client, err = e.cmu.CreateClient(ctx, cmu.NewClient{Name: "Juan Pérez López", Market: cmu.MarketEdomex, Plates: "ABC-123-D",
 		Contact: cmu.Contact{Email: "juan@example.com", VAT: "PELJ800101AB1"}})
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/cmu-mx/cmu/odoo"
 	"github.com/cmu-mx/cmu/server"
+	"github.com/cmu-mx/cmu/server/app/internal/odooapp"
 )
 
 // meetingName is the calendar.event name, the natural key of the meeting of
@@ -100,42 +101,14 @@ func (s *Service) closingNote(ctx context.Context, lead *leadRow, author, msg, t
 // type holding key already exists. It returns the log entry of a new note, nil
 // for an existing one.
 func (s *Service) note(ctx context.Context, lead *leadRow, typ, author, msg, key string) (*server.EventLogEntry, error) {
-	marker := "[" + key + "]"
-	n, err := s.c.SearchCount(ctx, odoo.ModelMessage, odoo.And(odoo.Eq("model", odoo.ModelLead), odoo.Eq("res_id", lead.ID),
-		odoo.Eq("subject", "cmu:"+typ), odoo.Cond("body", odoo.OpILike, html.EscapeString(marker))), nil)
+	n := odooapp.Note{Type: typ, Author: author, Message: msg, Key: key}
+	id, posted, err := odooapp.PostNoteOnce(ctx, s.c, odoo.ModelLead, lead.ID, n)
 	if err != nil {
 		return nil, odooErr(err, "el historial de la oportunidad")
 	}
-	if n > 0 {
+	if !posted {
 		return nil, nil
 	}
-	text := msg + " " + marker
-	body := `<p data-cmu-event="` + html.EscapeString(typ) + `"><b>` + html.EscapeString(author) + `:</b> ` + html.EscapeString(text) + `</p>`
-	var res any
-	if err := s.c.Call(ctx, odoo.ModelLead, "message_post", []any{[]int64{lead.ID}}, map[string]any{
-		"body": body, "subject": "cmu:" + typ, "message_type": "comment", "subtype_xmlid": "mail.mt_note",
-		// Odoo 17+ escapes a plain-string body unless it is flagged as HTML.
-		"body_is_html": true,
-	}, &res); err != nil {
-		return nil, odooErr(err, "el historial de la oportunidad")
-	}
-	return &server.EventLogEntry{ID: firstID(res), ClientID: lead.PartnerID.ID, LeadID: lead.ID, Type: typ, Message: text,
+	return &server.EventLogEntry{ID: id, ClientID: lead.PartnerID.ID, LeadID: lead.ID, Type: typ, Message: n.Text(),
 		Author: author, CreatedAt: s.now().UTC()}, nil
-}
-
-// firstID reads message_post's answer: an id (Odoo 17) or a list (19).
-func firstID(v any) int64 {
-	switch x := v.(type) {
-	case int64:
-		return x
-	case float64:
-		return int64(x)
-	case int:
-		return int64(x)
-	case []any:
-		if len(x) > 0 {
-			return firstID(x[0])
-		}
-	}
-	return 0
 }

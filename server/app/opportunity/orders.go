@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/cmu-mx/cmu/odoo"
@@ -35,22 +34,7 @@ const orderColumns = `id, opportunity_id, service_order_id, metadata, facturado,
 	url_soles, url_dolares, last_checked_at`
 
 // q rewrites ? placeholders as $n for PostgreSQL.
-func (s *Service) q(query string) string {
-	if s.db.Dialect != server.DialectPostgres {
-		return query
-	}
-	var b strings.Builder
-	n := 0
-	for _, r := range query {
-		if r == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+func (s *Service) q(query string) string { return s.db.Rebind(query) }
 
 func leadKey(id int64) string { return strconv.FormatInt(id, 10) }
 

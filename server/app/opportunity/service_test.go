@@ -48,7 +48,7 @@ func TestAppointmentOnly(t *testing.T) {
 	if l["x_cmu_reservation_id"] != "RES-77" || l["x_cmu_doctor"] != "Dra. Ruiz" || l["x_cmu_date_reservation"] != "2026-03-02" {
 		t.Fatalf("lead = %v", l)
 	}
-	if got := e.broker.all(); !strings.Contains(got, "client:updated") || !strings.Contains(got, "eventlog:new") {
+	if got := e.broker.All(); !strings.Contains(got, "client:updated") || !strings.Contains(got, "eventlog:new") {
 		t.Fatalf("events = %s", got)
 	}
 	// Moving the appointment moves the same meeting and adds a note.
@@ -246,7 +246,7 @@ func serviceOrdersFlow(t *testing.T, e *env) {
 	if rec, _ := e.sv.Record("RES-5"); !strings.Contains(string(rec.Body), `"status":"factura_directa"`) {
 		t.Fatalf("SV after invoice = %s", rec.Body)
 	}
-	if got := e.broker.all(); !strings.Contains(got, "orden_servicio_facturada") {
+	if got := e.broker.All(); !strings.Contains(got, "orden_servicio_facturada") {
 		t.Fatalf("events = %s", got)
 	}
 	// A later call of the endpoint keeps the sub-state and polls 102.
