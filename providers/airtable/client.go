@@ -280,14 +280,7 @@ type APIError struct {
 
 // Error implements error.
 func (e *APIError) Error() string {
-	s := fmt.Sprintf("airtable: HTTP %d", e.Status)
-	if e.Code != "" {
-		s += " " + e.Code
-	}
-	if e.Message != "" {
-		s += ": " + e.Message
-	}
-	return s
+	return apiclient.ErrorText("airtable", e.Status, e.Code, e.Message, "")
 }
 
 // Retryable reports whether trying again later may succeed (429, 5xx but 501).
@@ -312,10 +305,7 @@ func parseAPIError(resp *apiclient.Response) error {
 		}
 	}
 	if e.Code == "" && e.Message == "" {
-		e.Message = apiclient.Snippet(resp.Body, 200)
-		if e.Message == "" {
-			e.Message = http.StatusText(resp.StatusCode)
-		}
+		e.Message = apiclient.BodyMessage(resp)
 	}
 	return e
 }

@@ -3,7 +3,6 @@ package conekta
 import (
 	"encoding/json"
 	"fmt"
-	"net/http"
 
 	"github.com/cmu-mx/cmu/providers/internal/apiclient"
 )
@@ -85,9 +84,6 @@ func parseAPIError(resp *apiclient.Response) error {
 		}
 		return e
 	}
-	e.Message = apiclient.Snippet(resp.Body, 200)
-	if e.Message == "" {
-		e.Message = http.StatusText(resp.StatusCode)
-	}
+	e.Message = apiclient.BodyMessage(resp)
 	return e
 }

@@ -2,8 +2,6 @@ package gnv
 
 import (
 	"encoding/json"
-	"fmt"
-	"net/http"
 
 	"github.com/cmu-mx/cmu/providers/internal/apiclient"
 )
@@ -23,17 +21,7 @@ type APIError struct {
 
 // Error implements error.
 func (e *APIError) Error() string {
-	s := fmt.Sprintf("gnv: HTTP %d", e.Status)
-	if e.Code != "" {
-		s += " " + e.Code
-	}
-	if e.Message != "" {
-		s += ": " + e.Message
-	}
-	if e.RequestID != "" {
-		s += " (request " + e.RequestID + ")"
-	}
-	return s
+	return apiclient.ErrorText("gnv", e.Status, e.Code, e.Message, e.RequestID)
 }
 
 // Retryable reports whether trying again later may succeed (429, 5xx but 501).
@@ -53,10 +41,7 @@ func parseAPIError(resp *apiclient.Response) error {
 	if json.Unmarshal(resp.Body, &body) == nil && body.Error.Code != "" {
 		e.Code, e.Message = body.Error.Code, body.Error.Message
 	} else {
-		e.Message = apiclient.Snippet(resp.Body, 200)
-		if e.Message == "" {
-			e.Message = http.StatusText(resp.StatusCode)
-		}
+		e.Message = apiclient.BodyMessage(resp)
 	}
 	return e
 }

@@ -178,17 +178,7 @@ type APIError struct {
 
 // Error implements error.
 func (e *APIError) Error() string {
-	s := fmt.Sprintf("hase: HTTP %d", e.Status)
-	if e.Code != "" {
-		s += " " + e.Code
-	}
-	if e.Message != "" {
-		s += ": " + e.Message
-	}
-	if e.RequestID != "" {
-		s += " (request " + e.RequestID + ")"
-	}
-	return s
+	return apiclient.ErrorText("hase", e.Status, e.Code, e.Message, e.RequestID)
 }
 
 // Retryable reports whether the call may succeed later (429, 5xx except 501).

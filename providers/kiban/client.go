@@ -155,18 +155,7 @@ type APIError struct {
 
 // Error implements error.
 func (e *APIError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "kiban: HTTP %d", e.Status)
-	if e.Code != "" {
-		fmt.Fprintf(&b, " %s", e.Code)
-	}
-	if e.Message != "" {
-		fmt.Fprintf(&b, ": %s", e.Message)
-	}
-	if e.RequestID != "" {
-		fmt.Fprintf(&b, " (request %s)", e.RequestID)
-	}
-	return b.String()
+	return apiclient.ErrorText("kiban", e.Status, e.Code, e.Message, e.RequestID)
 }
 
 // Retryable reports whether the same call may succeed later: 408 (KIBAN's

@@ -85,17 +85,7 @@ type APIError struct {
 
 // Error implements error.
 func (e *APIError) Error() string {
-	s := fmt.Sprintf("metamap: HTTP %d", e.Status)
-	if e.Code != "" {
-		s += " " + e.Code
-	}
-	if e.Message != "" {
-		s += ": " + e.Message
-	}
-	if e.RequestID != "" {
-		s += " (request " + e.RequestID + ")"
-	}
-	return s
+	return apiclient.ErrorText("metamap", e.Status, e.Code, e.Message, e.RequestID)
 }
 
 // Retryable reports whether trying again later may succeed (429, 5xx but 501).
@@ -122,10 +112,7 @@ func parseAPIError(resp *apiclient.Response) error {
 		}
 	}
 	if e.Message == "" {
-		e.Message = apiclient.Snippet(resp.Body, 200)
-	}
-	if e.Message == "" {
-		e.Message = http.StatusText(resp.StatusCode)
+		e.Message = apiclient.BodyMessage(resp)
 	}
 	return e
 }
