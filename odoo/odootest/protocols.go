@@ -214,6 +214,14 @@ func (s *Server) serveJSON2(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	model, method := parts[0], parts[1]
+	// Read the body before any fault: net/http notices a client that hung
+	// up (and cancels r.Context()) only once the body has been consumed,
+	// so a Latency fault must not wait ahead of the read.
+	body, err := readBody(r)
+	if err != nil {
+		hijackClose(w)
+		return
+	}
 	handled, ferr := s.applyFaults(w, r, model, method, "json2")
 	if handled {
 		return
@@ -242,11 +250,6 @@ func (s *Server) serveJSON2(w http.ResponseWriter, r *http.Request) {
 	if !authorized {
 		w.Header().Set("WWW-Authenticate", "Bearer")
 		s.writeJSON2Error(w, httpError(excUnauthorized, 401, "Invalid apikey"))
-		return
-	}
-	body, err := readBody(r)
-	if err != nil {
-		hijackClose(w)
 		return
 	}
 	kwargs := map[string]any{}
