@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
-	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -23,6 +22,9 @@ import (
 
 // Request is one request the fake received, recorded before any fault applied.
 type Request = fake.Request
+
+// switches is embedded in Server under an unexported name.
+type switches = fake.Switches
 
 // maxRequestBody bounds how much of a request body the fake records.
 const maxRequestBody = 32 << 20
@@ -44,10 +46,20 @@ type Options struct {
 }
 
 // Server is a running fake.
+//
+// Faults and recording (promoted from an embedded value): FailNext(n, status)
+// answers the next n requests with status and the provider's error body;
+// RateLimitNext(n, retryAfter) answers 429 with Retry-After; SetDown(true)
+// drops every connection; SetDelay(d) delays every answer; Requests() returns
+// the requests received so far (recorded before any fault); ResetRequests()
+// forgets them and the queued faults.
 type Server struct {
 	*httptest.Server
 	opts Options
 	f    fake.Core
+	// switches gives Server FailNext, RateLimitNext, SetDown, SetDelay,
+	// Requests and ResetRequests.
+	switches
 
 	mu        sync.Mutex
 	overrides map[string]hase.Result
@@ -66,6 +78,7 @@ func New(opts Options) *Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /score", s.score)
 	s.f.SetMaxBody(maxRequestBody)
+	s.switches = fake.NewSwitches(&s.f, errorBody)
 	s.Server = httptest.NewServer(s.f.Wrap(mux))
 	return s
 }
@@ -86,28 +99,6 @@ func (s *Server) Scored() int {
 	defer s.mu.Unlock()
 	return s.scored
 }
-
-// FailNext makes the next n requests answer status.
-func (s *Server) FailNext(n, status int) {
-	s.f.FailNext(n, fake.Fault{Status: status, Body: errorBody(status)})
-}
-
-// RateLimitNext makes the next n requests answer 429 with Retry-After.
-func (s *Server) RateLimitNext(n int, retryAfter time.Duration) {
-	s.f.FailNext(n, fake.Fault{Status: http.StatusTooManyRequests, Header: fake.RetryAfter(retryAfter), Body: errorBody(http.StatusTooManyRequests)})
-}
-
-// SetDown makes the server drop every connection without answering.
-func (s *Server) SetDown(down bool) { s.f.SetDown(down) }
-
-// SetDelay delays every answer by d.
-func (s *Server) SetDelay(d time.Duration) { s.f.SetDelay(d) }
-
-// Requests returns the requests received so far.
-func (s *Server) Requests() []Request { return s.f.Received() }
-
-// ResetRequests forgets recorded requests and queued faults.
-func (s *Server) ResetRequests() { s.f.Reset() }
 
 func errorBody(status int) []byte {
 	b, _ := json.Marshal(map[string]any{"error": map[string]string{"code": "http_" + http.StatusText(status), "message": http.StatusText(status)}})

@@ -128,3 +128,51 @@ func TestCoreDownDelayAndLimits(t *testing.T) {
 		t.Error("Received does not copy")
 	}
 }
+
+func TestSwitches(t *testing.T) {
+	t.Parallel()
+	var c fake.Core
+	sw := fake.NewSwitches(&c, func(status int) []byte { return []byte(`{"status":` + http.StatusText(status) + `}`) })
+	srv := httptest.NewServer(c.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) })))
+	defer srv.Close()
+	get := func() (int, string, string) {
+		t.Helper()
+		resp, err := http.Get(srv.URL + "/x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b), resp.Header.Get("Retry-After")
+	}
+	sw.FailNext(1, 503)
+	sw.RateLimitNext(1, 3*time.Second)
+	if st, body, ra := get(); st != 503 || body != `{"status":Service Unavailable}` || ra != "" {
+		t.Errorf("FailNext: %d %q Retry-After %q", st, body, ra)
+	}
+	if st, body, ra := get(); st != 429 || body != `{"status":Too Many Requests}` || ra != "3" {
+		t.Errorf("RateLimitNext: %d %q Retry-After %q", st, body, ra)
+	}
+	if st, body, _ := get(); st != 200 || body != "ok" {
+		t.Errorf("after faults: %d %q", st, body)
+	}
+	if reqs := sw.Requests(); len(reqs) != 3 || reqs[2].Path != "/x" {
+		t.Errorf("Requests %+v", reqs)
+	}
+	sw.FailNext(5, 500)
+	sw.ResetRequests()
+	if st, _, _ := get(); st != 200 || len(sw.Requests()) != 1 {
+		t.Errorf("ResetRequests kept faults or requests: %d %d", st, len(sw.Requests()))
+	}
+	sw.SetDelay(30 * time.Millisecond)
+	start := time.Now()
+	if st, _, _ := get(); st != 200 || time.Since(start) < 30*time.Millisecond {
+		t.Errorf("SetDelay: %d after %v", st, time.Since(start))
+	}
+	sw.SetDelay(0)
+	sw.SetDown(true)
+	if resp, err := http.Get(srv.URL + "/x"); err == nil {
+		resp.Body.Close()
+		t.Errorf("SetDown: answered %d", resp.StatusCode)
+	}
+}

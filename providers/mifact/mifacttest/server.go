@@ -27,6 +27,9 @@ import (
 // Request is one request the fake received, recorded before any fault applied.
 type Request = fake.Request
 
+// switches is embedded in Server under an unexported name.
+type switches = fake.Switches
+
 // maxRequestBody bounds how much of a request body the fake records.
 const maxRequestBody = 32 << 20
 
@@ -62,10 +65,20 @@ type order struct {
 }
 
 // Server is a running fake.
+//
+// Faults and recording (promoted from an embedded value): FailNext(n, status)
+// answers the next n requests with status and the provider's error body;
+// RateLimitNext(n, retryAfter) answers 429 with Retry-After; SetDown(true)
+// drops every connection; SetDelay(d) delays every answer; Requests() returns
+// the requests received so far (recorded before any fault); ResetRequests()
+// forgets them and the queued faults.
 type Server struct {
 	*httptest.Server
 	opts Options
 	f    fake.Core
+	// switches gives Server FailNext, RateLimitNext, SetDown, SetDelay,
+	// Requests and ResetRequests.
+	switches
 
 	mu      sync.Mutex
 	tokens  map[string]time.Time
@@ -95,6 +108,7 @@ func New(opts Options) *Server {
 	mux.HandleFunc("GET /service-order/{id}/invoice-status", s.status)
 	mux.HandleFunc("GET /files/{name}", s.file)
 	s.f.SetMaxBody(maxRequestBody)
+	s.switches = fake.NewSwitches(&s.f, errorBody)
 	s.Server = httptest.NewServer(s.f.Wrap(mux))
 	return s
 }
@@ -156,28 +170,6 @@ func (s *Server) SetFile(name, contentType string, body []byte) string {
 	s.mu.Unlock()
 	return s.URL + "/files/" + name
 }
-
-// FailNext makes the next n requests answer status.
-func (s *Server) FailNext(n, status int) {
-	s.f.FailNext(n, fake.Fault{Status: status, Body: errorBody(status)})
-}
-
-// RateLimitNext makes the next n requests answer 429 with Retry-After.
-func (s *Server) RateLimitNext(n int, retryAfter time.Duration) {
-	s.f.FailNext(n, fake.Fault{Status: http.StatusTooManyRequests, Header: fake.RetryAfter(retryAfter), Body: errorBody(http.StatusTooManyRequests)})
-}
-
-// SetDown makes the server drop every connection without answering.
-func (s *Server) SetDown(down bool) { s.f.SetDown(down) }
-
-// SetDelay delays every answer by d.
-func (s *Server) SetDelay(d time.Duration) { s.f.SetDelay(d) }
-
-// Requests returns the requests received so far.
-func (s *Server) Requests() []Request { return s.f.Received() }
-
-// ResetRequests forgets recorded requests and queued faults.
-func (s *Server) ResetRequests() { s.f.Reset() }
 
 // SamplePDF returns a small valid one-page PDF showing text (ASCII).
 func SamplePDF(text string) []byte {
