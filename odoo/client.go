@@ -3,6 +3,8 @@ package odoo
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -526,11 +528,17 @@ func (c *Client) send(ctx context.Context, method, path string, body []byte, hdr
 	buf := c.getBuf()
 	n, err := buf.ReadFrom(io.LimitReader(resp.Body, c.maxBody+1))
 	if err != nil {
-		c.putBuf(buf)
 		if ctx.Err() != nil {
+			c.putBuf(buf)
 			return nil, ctx.Err()
 		}
-		return nil, c.transportErr(op, r, resp.StatusCode, fmt.Errorf("reading response body: %w", err))
+		// The answer broke off (a dropped connection, a body shorter
+		// than its Content-Length): name what was received.
+		e := c.transportErr(op, r, resp.StatusCode, fmt.Errorf("reading response body: %w", err))
+		e.Message = fmt.Sprintf("truncated answer: HTTP %d %s, Content-Type %q, %d bytes received, body %s",
+			resp.StatusCode, http.StatusText(resp.StatusCode), resp.Header.Get("Content-Type"), n, snippet(buf.Bytes()))
+		c.putBuf(buf)
+		return nil, e
 	}
 	if n > c.maxBody {
 		c.putBuf(buf)
@@ -593,12 +601,42 @@ func (c *Client) decodeErr(op string, r *request, h *httpResult, err error) erro
 		if r != nil && de.Model == "" {
 			de.Model = r.model
 		}
+		if !wellFormed(h.body.Bytes()) {
+			// The mismatch is only the first symptom of a body that is
+			// not (all) Odoo's: report the body.
+			return c.foreignBody(op, r, h, err)
+		}
 		e := c.newErr(op, r, KindDecode)
 		e.Status = h.status
 		e.Err = de
 		return e
 	}
 	return c.foreignBody(op, r, h, err)
+}
+
+// wellFormed reports whether a body is complete JSON (when it looks like
+// JSON) or well-formed XML; it runs only on the error path.
+func wellFormed(b []byte) bool {
+	if looksLikeJSON(b) {
+		return json.Valid(b)
+	}
+	d := xml.NewDecoder(bytes.NewReader(b))
+	depth := 0
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			return depth == 0
+		}
+		if err != nil {
+			return false
+		}
+		switch tok.(type) {
+		case xml.StartElement:
+			depth++
+		case xml.EndElement:
+			depth--
+		}
+	}
 }
 
 // versionFromInfo fills Major and Minor from server_version_info.

@@ -77,7 +77,9 @@
 // faults (codes 3, 4, 2 and 1 plus the message), JSON-RPC error.data.name
 // and JSON-2's HTTP status and body. An answer that is not Odoo's (an HTML
 // page from a proxy, a truncated body) is KindTransport when the status is
-// ≥ 400 and KindProtocol otherwise, naming status, content type and the
+// ≥ 400 or the body broke off before its end, and KindProtocol otherwise
+// (also when a malformed body first shows as a type mismatch); its text
+// names the HTTP status, the content type and the
 // first bytes. Cancellation returns ctx.Err().
 //
 // # Resilience

@@ -145,7 +145,11 @@ func (t *json2Transport) execute(ctx context.Context, r *request, dst any) error
 		return err
 	}
 	defer c.putBuf(h.body)
-	return t.decode("call", r, h, dst, unwrap)
+	if err := t.decode("call", r, h, dst, unwrap); err != nil {
+		zeroDest(dst) // never a partial result
+		return err
+	}
+	return nil
 }
 
 func (t *json2Transport) decode(op string, r *request, h *httpResult, dst any, unwrap bool) error {

@@ -40,7 +40,11 @@ func (t *jsonrpcTransport) rpc(ctx context.Context, op, service, method string, 
 		return err
 	}
 	defer c.putBuf(h.body)
-	return t.decode(op, r, h, dst)
+	if err := t.decode(op, r, h, dst); err != nil {
+		zeroDest(dst) // never a partial result
+		return err
+	}
+	return nil
 }
 
 func encodeJSONRPC(buf *bytes.Buffer, plans *planCache, id int64, service, method string, args []any) error {

@@ -30,7 +30,11 @@ func (t *xmlrpcTransport) rpc(ctx context.Context, path, op, method string, para
 		return err
 	}
 	defer c.putBuf(h.body)
-	return t.decode(op, r, h, dst)
+	if err := t.decode(op, r, h, dst); err != nil {
+		zeroDest(dst) // never a partial result
+		return err
+	}
+	return nil
 }
 
 type xmlFault struct {

@@ -106,10 +106,10 @@ type model struct {
 	nextID      int64
 	// ids caches the ascending ids of recs; put and remove keep it in
 	// step, and sortedIDs rebuilds it when its length disagrees.
-	ids []int64
-	Order       string // default _order
-	RecName     string // field holding the record's name
-	Custom      bool
+	ids     []int64
+	Order   string // default _order
+	RecName string // field holding the record's name
+	Custom  bool
 }
 
 func newModel(name, description string) *model {
