@@ -99,8 +99,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.BaseURL == "" {
 		return nil, errors.New("kiban: Config.BaseURL is required")
 	}
-	u, err := url.Parse(cfg.BaseURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if _, ok := apiclient.ParseHTTPURL(cfg.BaseURL); !ok {
 		return nil, fmt.Errorf("kiban: invalid Config.BaseURL %q", apiclient.SanitizeURL(cfg.BaseURL))
 	}
 	if cfg.APIKey == "" {

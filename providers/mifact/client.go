@@ -129,8 +129,8 @@ func (m chanMutex) unlock() { <-m }
 // New validates cfg and returns a Client. It does not sign in: the first call
 // does.
 func New(cfg Config) (*Client, error) {
-	u, err := url.Parse(cfg.BaseURL)
-	if cfg.BaseURL == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	u, ok := apiclient.ParseHTTPURL(cfg.BaseURL)
+	if !ok {
 		return nil, fmt.Errorf("mifact: invalid Config.BaseURL %q", apiclient.SanitizeURL(cfg.BaseURL))
 	}
 	if cfg.Username == "" || cfg.Password == "" {

@@ -81,8 +81,8 @@ func newDownloader(hc *http.Client, logger *slog.Logger, cfg Config) *downloader
 // *APIError for an HTTP error status, ctx.Err() on cancellation, and a
 // transport error otherwise.
 func (c *Client) DownloadPDF(ctx context.Context, rawURL string) (*PDF, error) {
-	u, err := url.Parse(rawURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	u, ok := apiclient.ParseHTTPURL(rawURL)
+	if !ok {
 		return nil, fmt.Errorf("mifact: download: invalid URL %q", apiclient.SanitizeURL(rawURL))
 	}
 	safe := apiclient.SanitizeURL(rawURL)

@@ -217,8 +217,8 @@ func SignCallback(body []byte, secret string, t time.Time) string {
 
 // CallbackURL adds the secret token to a callback base URL (SchemeToken).
 func CallbackURL(base, token string) (string, error) {
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	u, ok := apiclient.ParseHTTPURL(base)
+	if !ok {
 		return "", fmt.Errorf("mifiel: invalid callback base URL %q", apiclient.SanitizeURL(base))
 	}
 	if token == "" {

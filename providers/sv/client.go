@@ -175,8 +175,7 @@ type Client struct {
 
 // New validates cfg and returns a Client.
 func New(cfg Config) (*Client, error) {
-	u, err := url.Parse(cfg.BaseURL)
-	if cfg.BaseURL == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if _, ok := apiclient.ParseHTTPURL(cfg.BaseURL); !ok {
 		return nil, fmt.Errorf("sv: invalid Config.BaseURL %q", apiclient.SanitizeURL(cfg.BaseURL))
 	}
 	if cfg.Timeout < 0 {
