@@ -75,7 +75,11 @@
 // Every failure is an *Error with a Kind (errors.Is(err, odoo.ErrAccessDenied)
 // …), the Odoo exception name, message and traceback, mapped from XML-RPC
 // faults (codes 3, 4, 2 and 1 plus the message), JSON-RPC error.data.name
-// and JSON-2's HTTP status and body. An answer that is not Odoo's (an HTML
+// and JSON-2's HTTP status and body. As on Odoo, where ValidationError is a
+// subclass of UserError, errors.Is(err, odoo.ErrUserError) is also true for a
+// KindValidationError error (whose Kind stays ValidationError and which is
+// still ErrValidationError), so code handling user errors handles validation
+// errors on every protocol. An answer that is not Odoo's (an HTML
 // page from a proxy, a truncated body) is KindTransport when the status is
 // ≥ 400 or the body broke off before its end, and KindProtocol otherwise
 // (also when a malformed body first shows as a type mismatch); its text

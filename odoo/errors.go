@@ -137,10 +137,15 @@ func (e *Error) Error() string {
 // Unwrap returns the underlying cause.
 func (e *Error) Unwrap() error { return e.Err }
 
-// Is reports whether target is the sentinel of e's Kind.
+// Is reports whether target is the sentinel of e's Kind. As on Odoo, where
+// ValidationError subclasses UserError, a KindValidationError error is also
+// ErrUserError (over XML-RPC the two cannot always be told apart).
 func (e *Error) Is(target error) bool {
 	k, ok := target.(kindError)
-	return ok && Kind(k) == e.Kind
+	if !ok {
+		return false
+	}
+	return Kind(k) == e.Kind || Kind(k) == KindUserError && e.Kind == KindValidationError
 }
 
 // DecodeError reports a value that does not fit its destination, e.g. a

@@ -2,6 +2,7 @@ package odoo_test
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -71,7 +72,11 @@ func TestFakeTypedStructWrites(t *testing.T) {
 			}
 			// A recursive hierarchy is a ValidationError on every protocol.
 			err = c.Write(ctx, odoo.ModelPartner, []int64{parent}, map[string]any{"parent_id": parent}, nil)
-			wantKind(t, err, odoo.KindValidationError, odoo.ErrValidationError)
+			oe := wantKind(t, err, odoo.KindValidationError, odoo.ErrValidationError)
+			// ValidationError subclasses UserError on Odoo.
+			if !errors.Is(err, odoo.ErrUserError) || errors.Is(err, odoo.ErrAccessError) {
+				t.Errorf("validation error %v: Is(ErrUserError) = %v, want true (and not ErrAccessError)", oe, errors.Is(err, odoo.ErrUserError))
+			}
 		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -361,5 +362,36 @@ func TestMany2OneIntoInt(t *testing.T) {
 	}
 	if row.Parent != 7 || row.Country != 0 {
 		t.Fatalf("got %+v", row)
+	}
+}
+
+// TestValidationErrorIsUserError: Odoo's ValidationError subclasses
+// UserError, so ErrUserError also matches a validation error, never the
+// other way round, and no other kind gains a parent.
+func TestValidationErrorIsUserError(t *testing.T) {
+	tests := []struct {
+		kind               Kind
+		isUser, isValidity bool
+	}{
+		{KindValidationError, true, true},
+		{KindUserError, true, false},
+		{KindAccessError, false, false},
+		{KindMissingError, false, false},
+		{KindServerError, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.kind.String(), func(t *testing.T) {
+			err := fmt.Errorf("wrapped: %w", &Error{Kind: tt.kind})
+			if got := errors.Is(err, ErrUserError); got != tt.isUser {
+				t.Errorf("Is(ErrUserError) = %v, want %v", got, tt.isUser)
+			}
+			if got := errors.Is(err, ErrValidationError); got != tt.isValidity {
+				t.Errorf("Is(ErrValidationError) = %v, want %v", got, tt.isValidity)
+			}
+			var oe *Error
+			if !errors.As(err, &oe) || oe.Kind != tt.kind {
+				t.Errorf("kind changed: %v", oe)
+			}
+		})
 	}
 }
