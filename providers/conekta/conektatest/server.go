@@ -13,7 +13,6 @@
 package conektatest
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
@@ -313,15 +312,7 @@ type Delivery struct {
 
 // Send POSTs d to url with hc; nil hc means a client with a 30 s timeout.
 func (d Delivery) Send(ctx context.Context, hc *http.Client, url string) (*http.Response, error) {
-	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(d.Body))
-	if err != nil {
-		return nil, err
-	}
-	req.Header = d.Header.Clone()
-	return hc.Do(req)
+	return fake.Post(ctx, hc, url, d.Header, d.Body)
 }
 
 // PaymentMethod types the fake's Pay accepts, as Conekta reports them in

@@ -15,7 +15,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -270,15 +269,7 @@ func (s *Server) SignBody(msgID string, body []byte) (Delivery, error) {
 
 // Send POSTs d to url with hc; nil hc means a client with a 30 s timeout.
 func (d Delivery) Send(ctx context.Context, hc *http.Client, url string) (*http.Response, error) {
-	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(d.Body))
-	if err != nil {
-		return nil, err
-	}
-	req.Header = d.Header.Clone()
-	return hc.Do(req)
+	return fake.Post(ctx, hc, url, d.Header, d.Body)
 }
 
 // Deliver POSTs d to Options.WebhookURL and returns an error unless the answer
@@ -287,14 +278,5 @@ func (s *Server) Deliver(ctx context.Context, d Delivery) error {
 	if s.opts.WebhookURL == "" {
 		return fmt.Errorf("gnvtest: Options.WebhookURL is not set")
 	}
-	resp, err := d.Send(ctx, s.opts.HTTPClient, s.opts.WebhookURL)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fmt.Errorf("gnvtest: webhook answered %s", resp.Status)
-	}
-	return nil
+	return fake.Deliver(ctx, s.opts.HTTPClient, s.opts.WebhookURL, d.Header, d.Body, "gnvtest")
 }

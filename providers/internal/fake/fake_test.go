@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -174,5 +175,40 @@ func TestSwitches(t *testing.T) {
 	if resp, err := http.Get(srv.URL + "/x"); err == nil {
 		resp.Body.Close()
 		t.Errorf("SetDown: answered %d", resp.StatusCode)
+	}
+}
+
+func TestDeliver(t *testing.T) {
+	t.Parallel()
+	var got []fake.Request
+	var mu sync.Mutex
+	status := 204
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		got = append(got, fake.Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: b})
+		st := status
+		mu.Unlock()
+		w.WriteHeader(st)
+	}))
+	defer srv.Close()
+	h := http.Header{"X-Signature": {"sig"}}
+	if err := fake.Deliver(t.Context(), nil, srv.URL+"/hook", h, []byte(`{"a":1}`), "xtest"); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	status = 500
+	mu.Unlock()
+	err := fake.Deliver(t.Context(), srv.Client(), srv.URL+"/hook", h, []byte(`{}`), "xtest")
+	if err == nil || err.Error() != "xtest: webhook answered 500 Internal Server Error" {
+		t.Errorf("500 answer: %v", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != 2 || got[0].Method != http.MethodPost || got[0].Path != "/hook" || got[0].Header.Get("X-Signature") != "sig" || string(got[0].Body) != `{"a":1}` {
+		t.Errorf("received %+v", got)
+	}
+	if _, err := fake.Post(t.Context(), nil, "://bad", nil, nil); err == nil {
+		t.Error("bad URL posted")
 	}
 }
