@@ -113,6 +113,26 @@ func TestAuthorizationByClientAndMarket(t *testing.T) {
 			t.Errorf("status %d", r.Status)
 		}
 	})
+	t.Run("unmatched GNV list", func(t *testing.T) {
+		if r := e.do("GET", "/api/gnv/unmatched", "", nil); r.Status != 401 {
+			t.Fatalf("without token: status %d", r.Status)
+		}
+		r := e.do("GET", "/api/gnv/unmatched?placas=+abc-123-d+&page=3&pageSize=20", byClient, nil)
+		if r.Status != 200 {
+			t.Fatalf("status %d %s", r.Status, r.Body)
+		}
+		if p := f.lastArg().(ListUnmatchedGNVParams); p != (ListUnmatchedGNVParams{Page: 3, PageSize: 20, Placas: "ABC-123-D"}) {
+			t.Errorf("params %+v", p)
+		}
+		var page UnmatchedGNVPage
+		if err := json.Unmarshal(r.Body, &page); err != nil || page.Total != 1 || len(page.Items) != 1 || page.Items[0].Amount.String() != "60.00" || page.Page != 3 {
+			t.Errorf("page %s (%v)", r.Body, err)
+		}
+		e.do("GET", "/api/gnv/unmatched", byClient, nil)
+		if p := f.lastArg().(ListUnmatchedGNVParams); p.Page != 1 || p.PageSize != 50 || p.Placas != "" {
+			t.Errorf("default params %+v", p)
+		}
+	})
 	t.Run("list passes the scope", func(t *testing.T) {
 		if r := e.do("GET", "/api/clients?page=2&pageSize=10&market=edomex", byClient, nil); r.Status != 200 {
 			t.Fatalf("status %d %s", r.Status, r.Body)
@@ -164,6 +184,9 @@ func TestRequestValidation(t *testing.T) {
 		{"path id", "GET", "/api/clients/abc", ``, nil, 400, "El parámetro id"},
 		{"page", "GET", "/api/clients?page=x", ``, nil, 400, "El parámetro page debe ser un número entero"},
 		{"pageSize bound", "GET", "/api/clients?pageSize=1000", ``, nil, 400, "El campo pageSize debe ser menor o igual a 200"},
+		{"unmatched page", "GET", "/api/gnv/unmatched?page=0", ``, nil, 400, "El campo page debe ser mayor o igual a 1"},
+		{"unmatched pageSize", "GET", "/api/gnv/unmatched?pageSize=x", ``, nil, 400, "El parámetro pageSize debe ser un número entero"},
+		{"unmatched placas", "GET", "/api/gnv/unmatched?placas=" + strings.Repeat("A", 13), ``, nil, 400, "El campo placas"},
 		{"unknown market", "GET", "/api/cotizador/paquete/cdmx", ``, nil, 404, "Mercado desconocido"},
 		{"unknown route", "GET", "/api/nope", ``, nil, 404, "Ruta no encontrada"},
 		{"not found from service", "GET", "/api/clients/404", ``, nil, 404, "Cliente no encontrado"},
@@ -384,7 +407,7 @@ func TestRoutesAreAllRegistered(t *testing.T) {
 	want := []string{
 		"GET /api/clients", "GET /api/clients/:id", "POST /api/events", "POST /api/savings-plans", "POST /api/payment-plans",
 		"GET /api/collective-credit-groups", "POST /api/collective-credit-groups", "POST /api/collective-credit-groups/:id/transition-to-payment",
-		"GET /api/cotizador/paquete/:mercado", "POST /api/cotizador/save", "POST /api/gnv/activate-collection", "POST /api/gnv/webhook/consumption",
+		"GET /api/cotizador/paquete/:mercado", "POST /api/cotizador/save", "POST /api/gnv/activate-collection", "GET /api/gnv/unmatched", "POST /api/gnv/webhook/consumption",
 		"POST /api/payments/generate-link", "POST /api/payments/webhook/conekta", "POST /api/kyc/webhook/metamap", "POST /api/contracts/send",
 		"POST /api/contracts/webhook/mifiel", "POST /api/credit/analyze", "PUT /opportunity/update-opportunity-procces/:id", "GET /ws",
 		"GET /healthz", "GET /readyz", "GET /metrics", "GET /openapi.json",

@@ -6,7 +6,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -61,18 +63,9 @@ func (s *Server) handleListClients() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		p := ListClientsParams{Page: 1, PageSize: 50, Search: q.Get("search"), Market: Market(q.Get("market")), Scope: advisorOf(r).Scope()}
-		for _, f := range []struct {
-			name string
-			dst  *int
-		}{{"page", &p.Page}, {"pageSize", &p.PageSize}} {
-			if v := q.Get(f.name); v != "" {
-				n, err := strconv.Atoi(v)
-				if err != nil {
-					s.writeError(w, r, NewError(KindInvalid, "El parámetro "+f.name+" debe ser un número entero"))
-					return
-				}
-				*f.dst = n
-			}
+		if err := pageParams(q, &p.Page, &p.PageSize); err != nil {
+			s.writeError(w, r, err)
+			return
 		}
 		if err := s.validateStruct(r.Context(), &p); err != nil {
 			s.writeError(w, r, err)
@@ -85,6 +78,48 @@ func (s *Server) handleListClients() http.Handler {
 		}
 		writeJSON(w, http.StatusOK, page)
 	})
+}
+
+func (s *Server) handleListUnmatchedGNV() http.Handler {
+	if s.deps.GNVUnmatched == nil {
+		return s.unavailable("GNV")
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		p := ListUnmatchedGNVParams{Page: 1, PageSize: 50, Placas: strings.ToUpper(strings.TrimSpace(q.Get("placas")))}
+		if err := pageParams(q, &p.Page, &p.PageSize); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if err := s.validateStruct(r.Context(), &p); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		page, err := s.deps.GNVUnmatched.ListUnmatchedGNV(r.Context(), p)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, page)
+	})
+}
+
+// pageParams reads the page and pageSize query parameters into page and
+// size (left as they are when absent).
+func pageParams(q url.Values, page, size *int) error {
+	for _, f := range []struct {
+		name string
+		dst  *int
+	}{{"page", page}, {"pageSize", size}} {
+		if v := q.Get(f.name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return NewError(KindInvalid, "El parámetro "+f.name+" debe ser un número entero")
+			}
+			*f.dst = n
+		}
+	}
+	return nil
 }
 
 func (s *Server) handleGetClient() http.Handler {

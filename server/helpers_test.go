@@ -177,7 +177,7 @@ func (f *fakeServices) lastArg() any {
 }
 
 func (f *fakeServices) deps() Deps {
-	return Deps{Clients: f, Plans: f, Groups: f, Cotizador: f, GNV: f, Payments: f, Contracts: f, Credit: f, Opportunity: f, Webhooks: map[Provider]http.Handler{
+	return Deps{Clients: f, Plans: f, Groups: f, Cotizador: f, GNV: f, GNVUnmatched: f, Payments: f, Contracts: f, Credit: f, Opportunity: f, Webhooks: map[Provider]http.Handler{
 		ProviderGNV: f.intake(ProviderGNV), ProviderConekta: f.intake(ProviderConekta), ProviderMetaMap: f.intake(ProviderMetaMap), ProviderMifiel: f.intake(ProviderMifiel)}}
 }
 
@@ -195,6 +195,14 @@ func (f *fakeServices) ListClients(_ context.Context, p ListClientsParams) (*Cli
 		return nil, err
 	}
 	return &ClientPage{Items: []Client{{ID: 7, Name: "Ana", Market: MarketEdomex}}, Page: p.Page, PageSize: p.PageSize, Total: 1}, nil
+}
+
+func (f *fakeServices) ListUnmatchedGNV(_ context.Context, p ListUnmatchedGNVParams) (*UnmatchedGNVPage, error) {
+	if err := f.record("ListUnmatchedGNV", p); err != nil {
+		return nil, err
+	}
+	return &UnmatchedGNVPage{Items: []UnmatchedGNVConsumption{{ID: 1, TransactionID: "T-1", Plates: "ABC123D", Station: "EST001",
+		Litres: decimal.RequireFromString("40"), Amount: NewMoney(decimal.RequireFromString("60"))}}, Page: p.Page, PageSize: p.PageSize, Total: 1}, nil
 }
 
 func (f *fakeServices) GetClient(_ context.Context, id int64) (*Client, error) {

@@ -66,6 +66,9 @@ func (s *Server) routes() []route {
 		// GNV.
 		{Method: "POST", Path: "/api/gnv/activate-collection", Name: "activateGNVCollection", Tag: "gnv", Summary: "Activar el cobro de sobreprecio por litro para unas placas",
 			Auth: true, Idempotent: true, Request: ActivateCollectionRequest{}, Status: 201, Response: GNVActivation{}, Handler: s.handleActivateCollection()},
+		{Method: "GET", Path: "/api/gnv/unmatched", Name: "listUnmatchedGNV", Tag: "gnv", Summary: "Consumos GNV de placas sin cliente, pendientes de aplicar (los más antiguos primero)",
+			Auth: true, Status: 200, Response: UnmatchedGNVPage{}, Handler: s.handleListUnmatchedGNV(),
+			Query: []queryParam{{"placas", "string", "solo los consumos de estas placas"}, {"page", "integer", "página (desde 1, por defecto 1)"}, {"pageSize", "integer", "tamaño de página (1–200, por defecto 50)"}}},
 		{Method: "POST", Path: "/api/gnv/webhook/consumption", Name: "gnvConsumptionWebhook", Tag: "webhooks", Summary: "Webhook de consumos GNV (Standard Webhooks)",
 			RawBody: true, Status: 200, Response: WebhookAck{}, Handler: s.handleWebhook(ProviderGNV)},
 

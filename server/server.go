@@ -45,15 +45,18 @@ type Deps struct {
 	// Probes are extra readiness checks (Odoo…); the database is added automatically.
 	Probes []Probe
 
-	Clients     ClientsService
-	Plans       PlansService
-	Groups      GroupsService
-	Cotizador   CotizadorService
-	GNV         GNVService
-	Payments    PaymentsService
-	Contracts   ContractsService
-	Credit      CreditService
-	Opportunity OpportunityService
+	Clients   ClientsService
+	Plans     PlansService
+	Groups    GroupsService
+	Cotizador CotizadorService
+	GNV       GNVService
+	// GNVUnmatched lists the GNV consumption waiting for its plates; nil
+	// answers 503 on GET /api/gnv/unmatched.
+	GNVUnmatched GNVUnmatchedService
+	Payments     PaymentsService
+	Contracts    ContractsService
+	Credit       CreditService
+	Opportunity  OpportunityService
 	// Webhooks holds each provider's intake handler (webhooks.Handler: verify →
 	// store in the durable inbox → acknowledge). The server applies the GNV
 	// source allowlist and the Mifiel callback token first; a missing provider

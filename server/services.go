@@ -391,6 +391,48 @@ type GNVActivation struct {
 	Status      string          `json:"status"`
 }
 
+// GNVUnmatchedService lists the GNV consumption kept because no client held
+// its plates when it arrived (GET /api/gnv/unmatched). It is separate from
+// GNVService so that implementations of that one stay as they are.
+type GNVUnmatchedService interface {
+	// ListUnmatchedGNV returns one page of the consumption still waiting
+	// for its plates, oldest first.
+	ListUnmatchedGNV(ctx context.Context, p ListUnmatchedGNVParams) (*UnmatchedGNVPage, error)
+}
+
+// ListUnmatchedGNVParams are the query parameters of GET /api/gnv/unmatched.
+type ListUnmatchedGNVParams struct {
+	// Page is 1-based.
+	Page int `json:"page" validate:"gte=1"`
+	// PageSize defaults to 50, at most 200.
+	PageSize int `json:"pageSize" validate:"gte=1,lte=200"`
+	// Placas, when set, keeps only the consumption of those plates (any
+	// spelling: "abc-123-d" and "ABC123D" are the same plates).
+	Placas string `json:"placas" validate:"max=12"`
+}
+
+// UnmatchedGNVConsumption is one GNV consumption record whose plates no
+// client held when it arrived; it is applied once the plates are registered.
+type UnmatchedGNVConsumption struct {
+	ID            int64           `json:"id"`
+	TransactionID string          `json:"transactionId"`
+	Plates        string          `json:"placas"`
+	Station       string          `json:"station"`
+	Litres        decimal.Decimal `json:"litres"`
+	Amount        Money           `json:"amount"`
+	OccurredAt    time.Time       `json:"occurredAt"`
+	ReceivedAt    time.Time       `json:"receivedAt"`
+	AppliedAt     *time.Time      `json:"appliedAt,omitempty"`
+}
+
+// UnmatchedGNVPage is a page of waiting GNV consumption.
+type UnmatchedGNVPage struct {
+	Items    []UnmatchedGNVConsumption `json:"items"`
+	Page     int                       `json:"page"`
+	PageSize int                       `json:"pageSize"`
+	Total    int                       `json:"total"`
+}
+
 // ---- Payments ----
 
 // SPEIThreshold is the amount (MXN) above which a payment goes by SPEI transfer

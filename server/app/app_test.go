@@ -1129,3 +1129,67 @@ func TestOdooOutage(t *testing.T) {
 	}
 	t.Logf("%d GNV deliveries (slowest intake %s) and 1 MetaMap delivery accepted during a %s Odoo outage, all applied after it", sent, slowest, outage)
 }
+
+// Consumption of unknown plates is listed over HTTP (GET /api/gnv/unmatched,
+// filtered by plates in any spelling, paginated) until registering the
+// plates applies it.
+func TestGNVUnmatchedListedOverHTTP(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	at := time.Date(2026, 11, 22, 8, 30, 0, 0, time.UTC)
+	d, err := e.app.Dev.GNV.SignedDelivery("unmatched-http-1", gnv.Batch{BatchID: "B-UNM", Date: "2026-11-22", Records: []gnv.Record{
+		{TransactionID: "U-1", RawPlates: "LST-001", StationID: "EST007", Litres: decimalOf(t, "20.000"), SurchargeCollected: decimalOf(t, "30.00"), OccurredAt: at},
+		{TransactionID: "U-2", RawPlates: "LST-001", StationID: "EST007", Litres: decimalOf(t, "10.500"), SurchargeCollected: decimalOf(t, "15.75"), OccurredAt: at.Add(time.Hour)},
+		{TransactionID: "U-3", RawPlates: "LST-002", StationID: "EST008", Litres: decimalOf(t, "5.000"), SurchargeCollected: decimalOf(t, "7.50"), OccurredAt: at}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := d.Send(ctx, e.hc, e.url+"/api/gnv/webhook/consumption")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("webhook status %d", resp.StatusCode)
+	}
+
+	var all server.UnmatchedGNVPage
+	eventually(t, "three waiting rows listed", func() bool {
+		all = server.UnmatchedGNVPage{}
+		st, _ := e.do("GET", "/api/gnv/unmatched", nil, &all)
+		return st == http.StatusOK && all.Total == 3
+	})
+	if len(all.Items) != 3 || all.Page != 1 || all.PageSize != 50 {
+		t.Fatalf("list %+v", all)
+	}
+	var mine server.UnmatchedGNVPage
+	e.want(200, "GET", "/api/gnv/unmatched?placas=lst-001&pageSize=1&page=2", nil, &mine)
+	if mine.Total != 2 || len(mine.Items) != 1 || mine.Page != 2 || mine.PageSize != 1 {
+		t.Fatalf("filtered page %+v", mine)
+	}
+	if u := mine.Items[0]; u.TransactionID != "U-2" || u.Plates != "LST001" || u.Station != "EST007" || u.Amount.String() != "15.75" ||
+		u.Litres.String() != "10.5" || !u.OccurredAt.Equal(at.Add(time.Hour)) || u.AppliedAt != nil {
+		t.Errorf("second row of LST-001 %+v", u)
+	}
+	if st, b := e.do("GET", "/api/gnv/unmatched?placas=a%20b", nil, nil); st != http.StatusBadRequest || !strings.Contains(string(b), "placas") {
+		t.Errorf("invalid plates: %d %s", st, b)
+	}
+
+	// Registering LST-001 applies its two records; only LST-002's stays listed.
+	owner := e.app.Dev.Seed.Clients[5]
+	e.want(201, "POST", "/api/gnv/activate-collection", map[string]any{"clientId": owner, "placas": "LST-001", "sobreprecio": "1.50"}, nil)
+	for _, tx := range []string{"gnv:U-1", "gnv:U-2"} {
+		if ls := e.records("account.analytic.line", "x_cmu_transaction_id", tx); len(ls) != 1 || ls[0]["partner_id"] != owner {
+			t.Errorf("%s applied as %v", tx, ls)
+		}
+	}
+	var left server.UnmatchedGNVPage
+	e.want(200, "GET", "/api/gnv/unmatched", nil, &left)
+	if left.Total != 1 || len(left.Items) != 1 || left.Items[0].TransactionID != "U-3" {
+		t.Errorf("after activation %+v", left)
+	}
+	e.want(200, "GET", "/api/gnv/unmatched?placas=LST001", nil, &left)
+	if left.Total != 0 || left.Items == nil || len(left.Items) != 0 {
+		t.Errorf("LST-001 still listed %+v", left)
+	}
+}

@@ -385,6 +385,9 @@ func BuildWith(ctx context.Context, cfg server.Config, logger *slog.Logger, o Op
 		Cotizador: cot,
 		Payments:  payments,
 		Webhooks:  intake,
+		// The waiting consumption is in the server database: listed with or
+		// without the GNV network's API configured.
+		GNVUnmatched: a.GNV,
 	}
 	if gnvClient != nil {
 		a.Deps.GNV = a.GNV

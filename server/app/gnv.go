@@ -244,17 +244,7 @@ func (g *GNV) ProcessConsumption(ctx context.Context, d webhooks.Delivery) error
 
 // UnmatchedConsumption is a GNV record waiting for its plates to be
 // registered, as kept in gnv_unmatched_consumption.
-type UnmatchedConsumption struct {
-	ID            int64           `json:"id"`
-	TransactionID string          `json:"transactionId"`
-	Plates        string          `json:"placas"`
-	Station       string          `json:"station"`
-	Litres        decimal.Decimal `json:"litres"`
-	Amount        server.Money    `json:"amount"`
-	OccurredAt    time.Time       `json:"occurredAt"`
-	ReceivedAt    time.Time       `json:"receivedAt"`
-	AppliedAt     *time.Time      `json:"appliedAt,omitempty"`
-}
+type UnmatchedConsumption = server.UnmatchedGNVConsumption
 
 // q rewrites ? placeholders as $n on PostgreSQL.
 func (g *GNV) q(query string) string { return g.db.Rebind(query) }
@@ -278,14 +268,54 @@ func (g *GNV) ListUnmatched(ctx context.Context, plates string, limit int) ([]Un
 	if limit <= 0 {
 		limit = 500
 	}
+	return g.listUnmatched(ctx, plates, limit, 0)
+}
+
+// ListUnmatchedGNV is the server.GNVUnmatchedService of GET
+// /api/gnv/unmatched: one page of the waiting consumption, oldest first,
+// with the total; p.Placas (any spelling) is normalised as the webhook
+// stores plates.
+func (g *GNV) ListUnmatchedGNV(ctx context.Context, p server.ListUnmatchedGNVParams) (*server.UnmatchedGNVPage, error) {
+	plates := ""
+	if strings.TrimSpace(p.Placas) != "" {
+		var err error
+		if plates, err = gnv.NormalizePlates(p.Placas); err != nil {
+			return nil, invalid("El campo placas no es una placa válida")
+		}
+	}
+	if p.Page < 1 || p.PageSize < 1 {
+		return nil, invalid("Los parámetros page y pageSize deben ser mayores que 0")
+	}
+	query := `SELECT COUNT(*) FROM gnv_unmatched_consumption WHERE applied_at IS NULL`
+	var args []any
+	if plates != "" {
+		query += ` AND plates = ?`
+		args = append(args, plates)
+	}
+	var total int
+	if err := g.db.SQL.QueryRowContext(ctx, g.q(query), args...).Scan(&total); err != nil {
+		return nil, fmt.Errorf("app: count unmatched GNV consumption: %w", err)
+	}
+	items, err := g.listUnmatched(ctx, plates, p.PageSize, (p.Page-1)*p.PageSize)
+	if err != nil {
+		return nil, err
+	}
+	if items == nil {
+		items = []UnmatchedConsumption{}
+	}
+	return &server.UnmatchedGNVPage{Items: items, Page: p.Page, PageSize: p.PageSize, Total: total}, nil
+}
+
+// listUnmatched returns at most limit waiting rows after the first offset.
+func (g *GNV) listUnmatched(ctx context.Context, plates string, limit, offset int) ([]UnmatchedConsumption, error) {
 	query := `SELECT id, transaction_id, plates, station, litres, amount, occurred_at, received_at FROM gnv_unmatched_consumption WHERE applied_at IS NULL`
 	args := []any{}
 	if plates != "" {
 		query += ` AND plates = ?`
 		args = append(args, plates)
 	}
-	query += ` ORDER BY id LIMIT ?`
-	args = append(args, limit)
+	query += ` ORDER BY id LIMIT ? OFFSET ?`
+	args = append(args, limit, offset)
 	rows, err := g.db.SQL.QueryContext(ctx, g.q(query), args...)
 	if err != nil {
 		return nil, fmt.Errorf("app: list unmatched GNV consumption: %w", err)
