@@ -489,6 +489,9 @@ func (d *decoder) mapValue(v reflect.Value, p *plan) error {
 			return &syntaxError{msg: "expected member name", offset: -1}
 		}
 		key := string(k.text)
+		if alt, ok := d.renames[key]; ok {
+			key = alt // the caller's name for a renamed field
+		}
 		e, err := d.src.next()
 		if err != nil {
 			return err

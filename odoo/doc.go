@@ -65,6 +65,14 @@
 // model's fields once per client (fields_get, cached) and ask only for the
 // fields the server has, under whichever name it knows; fields it lacks
 // (res.partner.mobile on 19) stay zero. Unknown fields in answers are ignored.
+// The same renames apply to names given explicitly: SearchOptions.Fields, the
+// keys of map vals given to Create, CreateMany and Write, and the fields of
+// domain leaves in the typed helpers. A name the server lacks is sent under
+// its known rename when the server has that one, and answers decoded into maps
+// carry the caller's name. This uses the model's fields as the client learned
+// them: fetched once (cached) when field discovery is on and one of the names
+// has a known rename, else only if already learned (ModelFields); models
+// without renames cost no round trip.
 // The client forgets what it learned after creating, writing or deleting
 // ir.model.fields (or ir.model) records through it — the model named in
 // the vals, else every model — and [Client.ForgetFields] drops it on demand

@@ -73,7 +73,7 @@ func domainArg(d Domain) Domain {
 func (c *Client) Search(ctx context.Context, model string, domain Domain, opts *SearchOptions) ([]int64, error) {
 	ids := []int64{}
 	kw := opts.pagingKwargs(map[string]any{})
-	err := c.Do(ctx, Request{Model: model, Method: "search", Args: []any{domainArg(domain)}, Kwargs: kw, Context: opts.ctx()}, &ids)
+	err := c.Do(ctx, Request{Model: model, Method: "search", Args: []any{domainArg(c.renameDomain(ctx, model, domain))}, Kwargs: kw, Context: opts.ctx()}, &ids)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +83,7 @@ func (c *Client) Search(ctx context.Context, model string, domain Domain, opts *
 // SearchCount returns how many records match domain.
 func (c *Client) SearchCount(ctx context.Context, model string, domain Domain, opts *CallOptions) (int64, error) {
 	var n int64
-	err := c.Do(ctx, opts.req(Request{Model: model, Method: "search_count", Args: []any{domainArg(domain)}}), &n)
+	err := c.Do(ctx, opts.req(Request{Model: model, Method: "search_count", Args: []any{domainArg(c.renameDomain(ctx, model, domain))}}), &n)
 	return n, err
 }
 
@@ -103,7 +103,7 @@ func (c *Client) SearchRead(ctx context.Context, model string, domain Domain, op
 	if fields != nil {
 		kw["fields"] = fields
 	}
-	if err := c.do(ctx, Request{Model: model, Method: "search_read", Args: []any{domainArg(domain)}, Kwargs: kw, Context: opts.ctx()}, dest, renames); err != nil {
+	if err := c.do(ctx, Request{Model: model, Method: "search_read", Args: []any{domainArg(c.renameDomain(ctx, model, domain))}, Kwargs: kw, Context: opts.ctx()}, dest, renames); err != nil {
 		return err
 	}
 	if sv.IsNil() {
@@ -165,7 +165,7 @@ func (c *Client) Create(ctx context.Context, model string, vals any, opts *CallO
 		return 0, errors.New("odoo: Create: vals must be one map or struct; use CreateMany for a list")
 	}
 	var id int64
-	err := c.Do(ctx, opts.req(Request{Model: model, Method: "create", Args: []any{vals}}), &id)
+	err := c.Do(ctx, opts.req(Request{Model: model, Method: "create", Args: []any{c.renameVals(ctx, model, vals)}}), &id)
 	return id, err
 }
 
@@ -179,7 +179,7 @@ func (c *Client) CreateMany(ctx context.Context, model string, valsList any, opt
 		return []int64{}, nil
 	}
 	ids := []int64{}
-	err := c.Do(ctx, opts.req(Request{Model: model, Method: "create", Args: []any{valsList}}), &ids)
+	err := c.Do(ctx, opts.req(Request{Model: model, Method: "create", Args: []any{c.renameVals(ctx, model, valsList)}}), &ids)
 	return ids, err
 }
 
@@ -190,7 +190,7 @@ func (c *Client) Write(ctx context.Context, model string, ids []int64, vals any,
 		return nil
 	}
 	var ok bool
-	return c.Do(ctx, opts.req(Request{Model: model, Method: "write", Args: []any{ids, vals}}), &ok)
+	return c.Do(ctx, opts.req(Request{Model: model, Method: "write", Args: []any{ids, c.renameVals(ctx, model, vals)}}), &ok)
 }
 
 // Unlink deletes the records ids.
@@ -289,7 +289,7 @@ func (c *Client) ReadGroup(ctx context.Context, model string, domain Domain, fie
 	if fields == nil {
 		fields = []string{}
 	}
-	return c.Do(ctx, Request{Model: model, Method: "read_group", Args: []any{domainArg(domain), fields, groupby}, Kwargs: kw, Context: cctx}, dest)
+	return c.Do(ctx, Request{Model: model, Method: "read_group", Args: []any{domainArg(c.renameDomain(ctx, model, domain)), fields, groupby}, Kwargs: kw, Context: cctx}, dest)
 }
 
 // FormattedReadGroup runs Odoo 19's formatted_read_group: groups by groupby
@@ -308,7 +308,7 @@ func (c *Client) FormattedReadGroup(ctx context.Context, model string, domain Do
 			kw["order"] = opts.Order
 		}
 	}
-	return c.Do(ctx, Request{Model: model, Method: "formatted_read_group", Args: []any{domainArg(domain)}, Kwargs: kw, Context: opts.ctx()}, dest)
+	return c.Do(ctx, Request{Model: model, Method: "formatted_read_group", Args: []any{domainArg(c.renameDomain(ctx, model, domain))}, Kwargs: kw, Context: opts.ctx()}, dest)
 }
 
 // sliceDest checks that dest is a pointer to a slice and returns it with
@@ -444,7 +444,8 @@ func createdModels(r Request) ([]string, bool) {
 // answer field name to the tag name when a built-in rename was used.
 func (c *Client) fieldList(ctx context.Context, model string, ep *plan, opts *SearchOptions) ([]string, map[string]string, error) {
 	if opts != nil && opts.Fields != nil {
-		return opts.Fields, nil, nil
+		fields, renames := c.renameFields(ctx, model, opts.Fields)
+		return fields, renames, nil
 	}
 	for ep.kind == pkPtr {
 		ep = ep.elem
