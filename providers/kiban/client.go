@@ -240,14 +240,14 @@ func decodeError(status int, h http.Header, body []byte) *APIError {
 	if raw.ID != "" {
 		e.RequestID = raw.ID
 	}
-	e.Code = rawText(raw.Code)
+	e.Code = apiclient.JSONText(raw.Code, 120)
 	if e.Code == "" {
 		e.Code = raw.Error
 	}
 	if e.Code == "" {
 		e.Code = raw.Status
 	}
-	e.Message = rawText(raw.Message)
+	e.Message = apiclient.JSONText(raw.Message, 120)
 	if e.Message == "" {
 		e.Message = raw.ErrorMessage
 	}
@@ -255,26 +255,6 @@ func decodeError(status int, h http.Header, body []byte) *APIError {
 		e.Message = raw.Error
 	}
 	return e
-}
-
-// rawText renders a JSON string, number or list of strings as text.
-func rawText(m json.RawMessage) string {
-	if len(m) == 0 || string(m) == "null" {
-		return ""
-	}
-	var s string
-	if json.Unmarshal(m, &s) == nil {
-		return s
-	}
-	var list []string
-	if json.Unmarshal(m, &list) == nil {
-		return strings.Join(list, "; ")
-	}
-	var n json.Number
-	if json.Unmarshal(m, &n) == nil {
-		return n.String()
-	}
-	return apiclient.Snippet(m, 120)
 }
 
 // NIPMethod is how the consent NIP reaches the person.

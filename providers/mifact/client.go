@@ -317,27 +317,12 @@ func decodeError(resp *apiclient.Response) *APIError {
 		e.Message = apiclient.Snippet(resp.Body, 200)
 		return e
 	}
-	e.Message = rawText(b.Message)
-	e.Code = rawText(b.Code)
+	e.Message = apiclient.JSONText(b.Message, 120)
+	e.Code = apiclient.JSONText(b.Code, 120)
 	if e.Code == "" {
 		e.Code = b.Error
 	}
 	return e
-}
-
-func rawText(m json.RawMessage) string {
-	if len(m) == 0 || string(m) == "null" {
-		return ""
-	}
-	var s string
-	if json.Unmarshal(m, &s) == nil {
-		return s
-	}
-	var list []string
-	if json.Unmarshal(m, &list) == nil {
-		return strings.Join(list, "; ")
-	}
-	return apiclient.Snippet(m, 120)
 }
 
 // authorized sends an authenticated GET, renewing the token and trying once

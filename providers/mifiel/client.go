@@ -155,27 +155,12 @@ func decodeError(resp *apiclient.Response) *APIError {
 		return e
 	}
 	for _, m := range []json.RawMessage{b.Errors, b.Error} {
-		if t := rawText(m); t != "" {
+		if t := apiclient.JSONText(m, 200); t != "" {
 			e.Message = t
 			break
 		}
 	}
 	return e
-}
-
-func rawText(m json.RawMessage) string {
-	if len(m) == 0 || string(m) == "null" {
-		return ""
-	}
-	var s string
-	if json.Unmarshal(m, &s) == nil {
-		return s
-	}
-	var list []string
-	if json.Unmarshal(m, &list) == nil {
-		return strings.Join(list, "; ")
-	}
-	return apiclient.Snippet(m, 200)
 }
 
 // SignerType is a signatory's role (Mifiel's newer guide).

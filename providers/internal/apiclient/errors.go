@@ -1,6 +1,7 @@
 package apiclient
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -41,4 +42,26 @@ func BodyMessage(resp *Response) string {
 		return s
 	}
 	return http.StatusText(resp.StatusCode)
+}
+
+// JSONText renders a JSON value of an error body as text: a string as is, a
+// list of strings joined with "; ", a number as written, null or nothing as "",
+// and anything else as a single-line snippet of at most max bytes.
+func JSONText(m json.RawMessage, max int) string {
+	if len(m) == 0 || string(m) == "null" {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(m, &s) == nil {
+		return s
+	}
+	var list []string
+	if json.Unmarshal(m, &list) == nil {
+		return strings.Join(list, "; ")
+	}
+	var n json.Number
+	if json.Unmarshal(m, &n) == nil {
+		return n.String()
+	}
+	return Snippet(m, max)
 }

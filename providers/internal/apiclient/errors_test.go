@@ -1,6 +1,7 @@
 package apiclient_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -49,6 +50,30 @@ func TestBodyMessage(t *testing.T) {
 			got := apiclient.BodyMessage(&apiclient.Response{StatusCode: tt.status, Body: []byte(tt.body)})
 			if got != tt.want {
 				t.Errorf("BodyMessage = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestJSONText(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, raw string
+		max       int
+		want      string
+	}{
+		{"absent", "", 10, ""},
+		{"null", "null", 10, ""},
+		{"string", `"Invalid token"`, 5, "Invalid token"},
+		{"list", `["a is required","b is invalid"]`, 5, "a is required; b is invalid"},
+		{"number", "404", 2, "404"},
+		{"object snippet", `{"x": {"y": 1}}`, 8, `{"x": {"`},
+		{"mixed list snippet", `[1, "a"]`, 20, `[1, "a"]`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := apiclient.JSONText(json.RawMessage(tt.raw), tt.max); got != tt.want {
+				t.Errorf("JSONText(%s, %d) = %q, want %q", tt.raw, tt.max, got, tt.want)
 			}
 		})
 	}
