@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/netip"
 	"net/url"
 	"slices"
@@ -144,7 +145,11 @@ type SPEIConfig struct {
 // the environment (LoadConfig); zero fields mean the defaults documented in
 // ConfigVars.
 type Config struct {
-	Addr             string
+	Addr string
+	// PublicURL is the base URL (scheme, host, optional path; no trailing
+	// slash) at which providers reach this server, behind a proxy the
+	// proxy's; empty = the local URL of Addr (see PublicBaseURL).
+	PublicURL        string
 	Mode             Mode
 	DatabaseURL      Secret
 	JWTSecret        Secret
@@ -169,6 +174,30 @@ type Config struct {
 	SPEI     SPEIConfig
 }
 
+// PublicBaseURL is the base of the URLs this server gives out for others to
+// call it back (Mifiel's callback_url…): CMU_PUBLIC_URL, or the local URL of
+// CMU_ADDR when unset (see LocalURL).
+func (c Config) PublicBaseURL() string {
+	if c.PublicURL != "" {
+		return c.PublicURL
+	}
+	return LocalURL(c.Addr)
+}
+
+// LocalURL is the http URL at which a process listening on addr (host:port)
+// is reached from the same machine: a wildcard or empty host becomes
+// 127.0.0.1.
+func LocalURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
 // DefaultBodyLimit is the request body limit used when Config.BodyLimitBytes is zero.
 const DefaultBodyLimit = 1 << 20
 
@@ -183,6 +212,7 @@ func (c Config) bodyLimit() int64 {
 func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("addr", c.Addr),
+		slog.String("public_url", c.PublicBaseURL()),
 		slog.String("mode", string(c.Mode)),
 		slog.String("database", RedactURL(c.DatabaseURL.Reveal())),
 		slog.String("odoo_url", RedactURL(c.Odoo.URL)),
@@ -215,6 +245,9 @@ type ConfigVar struct {
 	Name string
 	// Default is the value used when the variable is unset ("" = none).
 	Default string
+	// DefaultDoc, when set, is the default the README shows for a variable
+	// whose default is derived from others (Default is then empty).
+	DefaultDoc string
 	// Description says what it configures, in English, for the README.
 	Description string
 	// Secret marks values that are redacted in logs.
@@ -256,6 +289,17 @@ func ConfigVars() []ConfigVar {
 				return err
 			}
 			c.Addr = v
+			return nil
+		}},
+		{Name: "CMU_PUBLIC_URL", DefaultDoc: "http://CMU_ADDR", Description: "public base URL of this server as providers reach it (behind a proxy or load balancer, its https URL, optionally with a path prefix); the callback URLs given to providers (Mifiel) are built on it", set: func(c *Config, v string) error {
+			u, err := url.Parse(v)
+			if err != nil || !u.IsAbs() || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "" {
+				return errors.New("must be an absolute http(s) URL such as https://cmu.example.com")
+			}
+			if u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+				return errors.New("must not hold credentials, a query or a fragment")
+			}
+			c.PublicURL = strings.TrimRight(v, "/")
 			return nil
 		}},
 		{Name: "CMU_MODE", Default: "development", Description: "development (embedded defaults, fake Odoo and providers, printed token) or production (all secrets required)", set: func(c *Config, v string) error {
@@ -525,6 +569,8 @@ func ConfigMarkdown() string {
 		def := "—"
 		if v.Default != "" {
 			def = "`" + v.Default + "`"
+		} else if v.DefaultDoc != "" {
+			def = "`" + v.DefaultDoc + "`"
 		}
 		desc := v.Description
 		var notes []string

@@ -223,3 +223,65 @@ func TestConfigMarkdown(t *testing.T) {
 		t.Errorf("README.md: the configuration table differs from ConfigMarkdown(); paste testdata/config.md")
 	}
 }
+
+func TestLocalURL(t *testing.T) {
+	for _, tc := range []struct{ addr, want string }{
+		{"127.0.0.1:8080", "http://127.0.0.1:8080"},
+		{":8080", "http://127.0.0.1:8080"},
+		{"0.0.0.0:9000", "http://127.0.0.1:9000"},
+		{"[::]:9000", "http://127.0.0.1:9000"},
+		{"cmu.internal:80", "http://cmu.internal:80"},
+		{"[::1]:8080", "http://[::1]:8080"},
+	} {
+		if got := LocalURL(tc.addr); got != tc.want {
+			t.Errorf("LocalURL(%q) = %q, want %q", tc.addr, got, tc.want)
+		}
+	}
+}
+
+func TestPublicURL(t *testing.T) {
+	for _, tc := range []struct {
+		name, addr, public string
+		want, err          string
+	}{
+		{"default from CMU_ADDR", "", "", "http://127.0.0.1:8080", ""},
+		{"default from a wildcard CMU_ADDR", "0.0.0.0:9000", "", "http://127.0.0.1:9000", ""},
+		{"https behind a proxy", "0.0.0.0:9000", "https://cmu.example.com", "https://cmu.example.com", ""},
+		{"path prefix, trailing slash dropped", "", "https://api.cmu.mx/backend/", "https://api.cmu.mx/backend", ""},
+		{"http with port", "", "http://10.0.0.5:8443", "http://10.0.0.5:8443", ""},
+		{"relative", "", "cmu.example.com", "", "CMU_PUBLIC_URL: invalid value"},
+		{"no host", "", "https:///x", "", "CMU_PUBLIC_URL: invalid value"},
+		{"other scheme", "", "ftp://cmu.example.com", "", "CMU_PUBLIC_URL: invalid value"},
+		{"opaque", "", "https:cmu.example.com", "", "CMU_PUBLIC_URL: invalid value"},
+		{"query", "", "https://cmu.example.com/?a=1", "", "CMU_PUBLIC_URL: invalid value"},
+		{"fragment", "", "https://cmu.example.com/#x", "", "CMU_PUBLIC_URL: invalid value"},
+		{"credentials", "", "https://u:p@cmu.example.com", "", "CMU_PUBLIC_URL: invalid value"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := map[string]string{}
+			if tc.addr != "" {
+				env["CMU_ADDR"] = tc.addr
+			}
+			if tc.public != "" {
+				env["CMU_PUBLIC_URL"] = tc.public
+			}
+			getenv, environ := envOf(env)
+			c, err := LoadConfig(getenv, environ)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("err = %v, want %q", err, tc.err)
+				}
+				if strings.Contains(err.Error(), "u:p@") {
+					t.Errorf("error shows the value: %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := c.PublicBaseURL(); got != tc.want {
+				t.Errorf("PublicBaseURL() = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -53,6 +53,11 @@ func newEnvClients(t testing.TB, clients int) *env {
 }
 
 func newEnvDB(t testing.TB, clients int, dburl string) *env {
+	return newEnvConfig(t, clients, dburl, nil)
+}
+
+// newEnvConfig is newEnvDB with mod applied to the configuration first.
+func newEnvConfig(t testing.TB, clients int, dburl string, mod func(*server.Config)) *env {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -60,6 +65,9 @@ func newEnvDB(t testing.TB, clients int, dburl string) *env {
 	}
 	cfg := server.Config{Mode: server.ModeDevelopment, Addr: ln.Addr().String(),
 		DatabaseURL: server.Secret(dburl), JWTSecret: testSecret}
+	if mod != nil {
+		mod(&cfg)
+	}
 	a, err := BuildWith(t.Context(), cfg, nil, Options{SeedClients: clients, PollInterval: 50 * time.Millisecond, MinBackoff: 100 * time.Millisecond})
 	if err != nil {
 		ln.Close()
@@ -1035,21 +1043,6 @@ func TestPostgres(t *testing.T) {
 	}
 }
 
-func TestLocalBase(t *testing.T) {
-	for _, tc := range []struct{ addr, want string }{
-		{"127.0.0.1:8080", "http://127.0.0.1:8080"},
-		{":8080", "http://127.0.0.1:8080"},
-		{"0.0.0.0:9000", "http://127.0.0.1:9000"},
-		{"[::]:9000", "http://127.0.0.1:9000"},
-		{"cmu.internal:80", "http://cmu.internal:80"},
-		{"[::1]:8080", "http://[::1]:8080"},
-	} {
-		if got := localBase(tc.addr); got != tc.want {
-			t.Errorf("localBase(%q) = %q, want %q", tc.addr, got, tc.want)
-		}
-	}
-}
-
 // TestOdooOutage: while Odoo answers 503 (a proxy in front of it), every
 // webhook delivery is still accepted (the inbox does not depend on Odoo) and
 // none is lost: once Odoo is back, the processor's retries apply all of them.
@@ -1191,5 +1184,31 @@ func TestGNVUnmatchedListedOverHTTP(t *testing.T) {
 	e.want(200, "GET", "/api/gnv/unmatched?placas=LST001", nil, &left)
 	if left.Total != 0 || left.Items == nil || len(left.Items) != 0 {
 		t.Errorf("LST-001 still listed %+v", left)
+	}
+}
+
+// The Mifiel callback URL is built on CMU_PUBLIC_URL (the proxy's URL) when
+// set, and on the listen address otherwise.
+func TestContractCallbackURLIsPublic(t *testing.T) {
+	for _, tc := range []struct {
+		name, public string
+		want         func(e *env) string
+	}{
+		{"listen address by default", "", func(e *env) string { return e.url + "/api/contracts/webhook/mifiel?token=" }},
+		{"public URL behind a proxy", "https://cmu.example.com/backend",
+			func(*env) string { return "https://cmu.example.com/backend/api/contracts/webhook/mifiel?token=" }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnvConfig(t, 20, "file:"+filepath.Join(t.TempDir(), "cmu.db"), func(c *server.Config) { c.PublicURL = tc.public })
+			var sent server.ContractSent
+			e.want(201, "POST", "/api/contracts/send", map[string]any{"clientId": e.app.Dev.Seed.Clients[0], "contractType": "venta_plazo"}, &sent)
+			d, ok := e.app.Dev.Mifiel.Document(sent.DocumentID)
+			if !ok {
+				t.Fatalf("document %s not at the fake", sent.DocumentID)
+			}
+			if want := tc.want(e); !strings.HasPrefix(d.CallbackURL, want) || len(d.CallbackURL) == len(want) {
+				t.Errorf("callback_url %q, want %q followed by the token", d.CallbackURL, want)
+			}
+		})
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"time"
@@ -287,7 +286,7 @@ func BuildWith(ctx context.Context, cfg server.Config, logger *slog.Logger, o Op
 			return nil, fmt.Errorf("MIFIEL_API_URL: %w", err)
 		}
 		if contractsSvc, err = contracts.New(contracts.Config{Odoo: a.Odoo, CMU: a.CMU, Mifiel: mc,
-			CallbackURL: localBase(cfg.Addr) + "/api/contracts/webhook/mifiel", CallbackToken: cfg.Mifiel.CallbackToken.Reveal(),
+			CallbackURL: cfg.PublicBaseURL() + "/api/contracts/webhook/mifiel", CallbackToken: cfg.Mifiel.CallbackToken.Reveal(),
 			Surcharge: a.GNV.Surcharge, Hub: hub, Now: now, Logger: logger}); err != nil {
 			return nil, fmt.Errorf("app: contracts: %w", err)
 		}
@@ -490,23 +489,10 @@ func (a *App) conektaKeys(cfg server.Config) ([]*rsa.PublicKey, error) {
 	return []*rsa.PublicKey{k}, nil
 }
 
-// localBase is the URL at which this process serves cfg.Addr, for the
-// fakes' deliveries: a wildcard or empty host becomes 127.0.0.1.
-func localBase(addr string) string {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return "http://" + addr
-	}
-	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
-		host = "127.0.0.1"
-	}
-	return "http://" + net.JoinHostPort(host, port)
-}
-
 // startFakes starts, in development mode, the fake of every provider left
 // without credentials and points cfg at it.
 func (a *App) startFakes(cfg *server.Config) error {
-	base := localBase(cfg.Addr)
+	base := server.LocalURL(cfg.Addr) // the fakes run here: they call the listener directly
 	stop := func(f func()) { a.closers = append(a.closers, func() error { f(); return nil }) }
 	if cfg.GNV.APIKey == "" {
 		s := gnvtest.New(gnvtest.Options{WebhookURL: base + "/api/gnv/webhook/consumption"})
