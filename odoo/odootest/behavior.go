@@ -642,12 +642,12 @@ func removeField(m *model, name string) {
 
 // computeField returns the value of a field the fake computes.
 func (s *Server) computeField(m *model, rec map[string]any, f *field) (any, bool) {
+	if f.Name != "display_name" && !mayBeComputed(f.Name) {
+		return nil, false // most reads: no id lookup, no key built below
+	}
 	id, _ := rec["id"].(int64)
 	if f.Name == "display_name" {
 		return s.displayName(m, id), true
-	}
-	if !mayBeComputed(f.Name) {
-		return nil, false // skips building the key below for every stored field
 	}
 	switch m.Name + "." + f.Name {
 	case "res.partner.complete_name":

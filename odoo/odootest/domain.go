@@ -468,23 +468,20 @@ func (s *Server) compare(f *field, val any, op string, want any) bool {
 		}
 		return c >= 0
 	case "like", "ilike", "=like", "=ilike", "not like", "not ilike", "not =like", "not =ilike":
-		pattern := fmt.Sprint(want)
-		if ws, ok := want.(string); ok {
-			pattern = ws
+		pattern, isStr := want.(string)
+		if !isStr {
+			pattern = fmt.Sprint(want)
 		}
 		positive := !strings.HasPrefix(op, "not ")
 		base := strings.TrimPrefix(op, "not ")
 		if isNull {
 			return !positive
 		}
-		text := fmt.Sprint(val)
-		if sv, ok := val.(string); ok {
-			text = sv
+		text, isStr := val.(string)
+		if !isStr {
+			text = fmt.Sprint(val)
 		}
-		if base == "like" || base == "ilike" {
-			pattern = "%" + pattern + "%"
-		}
-		ok := s.likeMatch(text, pattern, base == "ilike" || base == "=ilike")
+		ok := s.likeMatch(text, pattern, base == "ilike" || base == "=ilike", base == "like" || base == "ilike")
 		return ok == positive
 	}
 	return false
@@ -687,14 +684,21 @@ func (s *Server) matchHierarchy(m *model, rec map[string]any, f *field, op strin
 }
 
 // likeMatch implements SQL LIKE with % and _ wildcards and backslash
-// escapes; during a scan each pattern is compiled once.
-func (s *Server) likeMatch(text, pattern string, fold bool) bool {
+// escapes (wrapped in % when wrap is set, as like and ilike do); during a
+// scan each pattern is compiled once.
+func (s *Server) likeMatch(text, pattern string, fold, wrap bool) bool {
 	if s.scan == nil {
+		if wrap {
+			pattern = "%" + pattern + "%"
+		}
 		return likeMatch(text, pattern, fold)
 	}
-	key := likeKey{pattern, fold}
+	key := likeKey{pattern, fold, wrap}
 	re, ok := s.scan.likes[key]
 	if !ok {
+		if wrap {
+			pattern = "%" + pattern + "%"
+		}
 		re, _ = regexp.Compile(likeRegexp(pattern, fold))
 		if s.scan.likes == nil {
 			s.scan.likes = map[likeKey]*regexp.Regexp{}
@@ -706,8 +710,8 @@ func (s *Server) likeMatch(text, pattern string, fold bool) bool {
 
 // likeKey identifies a compiled LIKE pattern.
 type likeKey struct {
-	pattern string
-	fold    bool
+	pattern    string
+	fold, wrap bool
 }
 
 // likeMatch implements SQL LIKE with % and _ wildcards and backslash escapes.
