@@ -3,25 +3,18 @@ package conekta_test
 import (
 	"bytes"
 	"flag"
-	"os"
 	"testing"
+
+	"github.com/cmu-mx/cmu/providers/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata golden files")
 
-// golden compares got with testdata/name, or rewrites it under -update.
-func golden(t *testing.T, name string, got []byte) {
+// compareGolden compares got with testdata/name, or rewrites it under -update.
+func compareGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
 	path := "testdata/" + name
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
+	want := golden.Want(t, path, got, *update)
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s differs from the bytes sent:\n got %s\nwant %s", path, got, want)
 	}
@@ -39,5 +32,5 @@ func TestCreateOrderWireGolden(t *testing.T) {
 	if _, err := c.CreatePaymentLink(t.Context(), p); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "create_order_request.golden.json", append(fake.Requests()[0].Body, '\n'))
+	compareGolden(t, "create_order_request.golden.json", append(fake.Requests()[0].Body, '\n'))
 }

@@ -3,8 +3,9 @@ package gnv_test
 import (
 	"bytes"
 	"flag"
-	"os"
 	"testing"
+
+	"github.com/cmu-mx/cmu/providers/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata golden files")
@@ -20,15 +21,7 @@ func TestActivateWireGolden(t *testing.T) {
 	got := append([]byte("Idempotency-Key: "+r.Header.Get("Idempotency-Key")+"\n"), r.Body...)
 	got = append(got, '\n')
 	const path = "testdata/activate_request.golden"
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
+	want := golden.Want(t, path, got, *update)
 	if !bytes.Equal(got, want) {
 		t.Errorf("request differs from %s:\n got %s\nwant %s", path, got, want)
 	}
