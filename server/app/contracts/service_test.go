@@ -1,11 +1,9 @@
 package contracts_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -116,17 +114,7 @@ func (e *env) send(clientID int64, typ string) (int, []byte) {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	req, _ := http.NewRequestWithContext(e.t.Context(), http.MethodPost, e.http.URL+"/api/contracts/send",
-		bytes.NewReader([]byte(fmt.Sprintf(`{"clientId":%d,"contractType":%q}`, clientID, typ))))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+tok)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, b
+	return servertest.Do(e.t, http.MethodPost, e.http.URL+"/api/contracts/send", tok, fmt.Sprintf(`{"clientId":%d,"contractType":%q}`, clientID, typ))
 }
 
 func (e *env) notes(model string, id int64, typ string) int {

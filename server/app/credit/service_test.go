@@ -1,11 +1,9 @@
 package creditsvc_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -107,17 +105,7 @@ func (e *env) analyze(clientID int64) (int, []byte) {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	req, _ := http.NewRequestWithContext(e.t.Context(), http.MethodPost, e.http.URL+"/api/credit/analyze",
-		bytes.NewReader([]byte(fmt.Sprintf(`{"clientId":%d}`, clientID))))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+tok)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, b
+	return servertest.Do(e.t, http.MethodPost, e.http.URL+"/api/credit/analyze", tok, fmt.Sprintf(`{"clientId":%d}`, clientID))
 }
 
 func (e *env) state() (credit, stage string, notes int) {

@@ -1,9 +1,7 @@
 package opportunity_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -131,20 +129,8 @@ func (e *env) put(body string) response {
 
 func (e *env) putLead(lead int64, body string) response {
 	e.t.Helper()
-	req, err := http.NewRequestWithContext(e.t.Context(), http.MethodPut,
-		e.http.URL+"/opportunity/update-opportunity-procces/"+strconv.FormatInt(lead, 10), bytes.NewReader([]byte(body)))
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+e.token())
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return response{Status: res.StatusCode, Body: b}
+	st, b := servertest.Do(e.t, http.MethodPut, e.http.URL+"/opportunity/update-opportunity-procces/"+strconv.FormatInt(lead, 10), e.token(), body)
+	return response{Status: st, Body: b}
 }
 
 // opportunityOf decodes a 200 answer.

@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"io"
+	"net/http"
 	"net/url"
 	"os"
 	"strings"
@@ -115,4 +117,29 @@ func Odoo(t testing.TB, now func() time.Time) (*odootest.Server, *odoo.Client, *
 		t.Fatal(err)
 	}
 	return srv, oc, svc
+}
+
+// Do sends method url with body (as application/json) and, when token is not
+// empty, "Authorization: Bearer <token>" over a real connection, and returns
+// the status and the answer's body; any transport failure fails the test.
+func Do(t testing.TB, method, url, token, body string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.StatusCode, b
 }
