@@ -105,7 +105,7 @@ func TestEncodeReflect(t *testing.T) {
 	}
 	want := map[string]any{
 		"name": "a\x01\u2028\ufffd", "ptr": int64(5), "nilp": nil, "u": int64(7), "f32": json.Number("1.5"),
-		"arr": []any{int64(1), int64(2)},
+		"arr":   []any{int64(1), int64(2)},
 		"inner": map[string]any{"name": "in", "ptr": nil, "nilp": nil, "u": int64(0), "f32": json.Number("0.0"), "arr": []any{int64(0), int64(0)}},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
