@@ -60,47 +60,44 @@ func (s *Server) handleListClients() http.Handler {
 	if s.deps.Clients == nil {
 		return s.unavailable("clientes")
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		q := r.URL.Query()
-		p := ListClientsParams{Page: 1, PageSize: 50, Search: q.Get("search"), Market: Market(q.Get("market")), Scope: advisorOf(r).Scope()}
-		if err := pageParams(q, &p.Page, &p.PageSize); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		if err := s.validateStruct(r.Context(), &p); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		page, err := s.deps.Clients.ListClients(r.Context(), p)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		writeJSON(w, http.StatusOK, page)
-	})
+	return pagedHandler(s, func(r *http.Request, q url.Values) *ListClientsParams {
+		return &ListClientsParams{Page: 1, PageSize: 50, Search: q.Get("search"), Market: Market(q.Get("market")), Scope: advisorOf(r).Scope()}
+	}, func(p *ListClientsParams) (*int, *int) { return &p.Page, &p.PageSize }, s.deps.Clients.ListClients)
 }
 
 func (s *Server) handleListUnmatchedGNV() http.Handler {
 	if s.deps.GNVUnmatched == nil {
 		return s.unavailable("GNV")
 	}
+	return pagedHandler(s, func(_ *http.Request, q url.Values) *ListUnmatchedGNVParams {
+		return &ListUnmatchedGNVParams{Page: 1, PageSize: 50, Placas: strings.ToUpper(strings.TrimSpace(q.Get("placas")))}
+	}, func(p *ListUnmatchedGNVParams) (*int, *int) { return &p.Page, &p.PageSize }, s.deps.GNVUnmatched.ListUnmatchedGNV)
+}
+
+// pagedHandler answers a paginated GET: params builds the parameters (with
+// their defaults) from the query, page points at their page and pageSize
+// fields, which the page and pageSize query parameters override; the result
+// is validated, passed to list and its answer written as 200 JSON.
+func pagedHandler[P, R any](s *Server, params func(*http.Request, url.Values) *P, page func(*P) (*int, *int),
+	list func(context.Context, P) (R, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
-		p := ListUnmatchedGNVParams{Page: 1, PageSize: 50, Placas: strings.ToUpper(strings.TrimSpace(q.Get("placas")))}
-		if err := pageParams(q, &p.Page, &p.PageSize); err != nil {
+		p := params(r, q)
+		n, size := page(p)
+		if err := pageParams(q, n, size); err != nil {
 			s.writeError(w, r, err)
 			return
 		}
-		if err := s.validateStruct(r.Context(), &p); err != nil {
+		if err := s.validateStruct(r.Context(), p); err != nil {
 			s.writeError(w, r, err)
 			return
 		}
-		page, err := s.deps.GNVUnmatched.ListUnmatchedGNV(r.Context(), p)
+		out, err := list(r.Context(), *p)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, page)
+		writeJSON(w, http.StatusOK, out)
 	})
 }
 

@@ -146,6 +146,29 @@ func (e *env) want(code int, method, path string, body, out any) []byte {
 	return b
 }
 
+// sendGNV signs batch as the development GNV fake does, posts it to the
+// consumption webhook and returns the acknowledged counts (200 required).
+func (e *env) sendGNV(t *testing.T, id string, batch gnv.Batch) BatchCounts {
+	t.Helper()
+	d, err := e.app.Dev.GNV.SignedDelivery(id, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := d.Send(t.Context(), e.hc, e.url+"/api/gnv/webhook/consumption")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("webhook %s: status %d", id, resp.StatusCode)
+	}
+	var c BatchCounts
+	if err := json.NewDecoder(resp.Body).Decode(&c); err != nil {
+		t.Fatalf("webhook %s: decode counts: %v", id, err)
+	}
+	return c
+}
+
 // eventually polls cond until it holds or 10 s pass.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
@@ -801,16 +824,8 @@ func TestGNVSweepAndOpportunity(t *testing.T) {
 	e := newEnv(t)
 	ctx := t.Context()
 	at := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
-	d, err := e.app.Dev.GNV.SignedDelivery("sweep-1", gnv.Batch{BatchID: "B-SWEEP", Date: "2026-11-21", Records: []gnv.Record{
+	e.sendGNV(t, "sweep-1", gnv.Batch{BatchID: "B-SWEEP", Date: "2026-11-21", Records: []gnv.Record{
 		{TransactionID: "S-1", RawPlates: "QRS-777", StationID: "EST001", Litres: decimalOf(t, "20"), SurchargeCollected: decimalOf(t, "30.00"), OccurredAt: at}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := d.Send(ctx, e.hc, e.url+"/api/gnv/webhook/consumption")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
 	eventually(t, "waiting row", func() bool { w, err := e.app.GNV.ListUnmatched(ctx, "QRS777", 0); return err == nil && len(w) == 1 })
 	// The plates are registered in Odoo directly; the cron sweep applies the row.
 	client := e.app.Dev.Seed.Clients[11]
@@ -1011,19 +1026,9 @@ func TestPostgres(t *testing.T) {
 	e := newEnvDB(t, 20, dsn+sep+"search_path="+schema)
 	live := e.dialWS()
 	at := time.Date(2026, 11, 21, 14, 3, 0, 0, time.UTC)
-	d, err := e.app.Dev.GNV.SignedDelivery("pg-1", gnv.Batch{BatchID: "B-PG", Date: "2026-11-21", Records: []gnv.Record{
+	c := e.sendGNV(t, "pg-1", gnv.Batch{BatchID: "B-PG", Date: "2026-11-21", Records: []gnv.Record{
 		{TransactionID: "P-1", RawPlates: "000-A0", StationID: "EST042", Litres: decimalOf(t, "40.000"), SurchargeCollected: decimalOf(t, "60.00"), OccurredAt: at},
 		{TransactionID: "P-2", RawPlates: "PGX-001", StationID: "EST042", Litres: decimalOf(t, "30.500"), SurchargeCollected: decimalOf(t, "45.75"), OccurredAt: at}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := d.Send(ctx, e.hc, e.url+"/api/gnv/webhook/consumption")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var c BatchCounts
-	json.NewDecoder(resp.Body).Decode(&c)
-	resp.Body.Close()
 	if c.Accepted != 1 || c.Unmatched != 1 {
 		t.Fatalf("counts %+v", c)
 	}
@@ -1128,22 +1133,12 @@ func TestOdooOutage(t *testing.T) {
 // plates applies it.
 func TestGNVUnmatchedListedOverHTTP(t *testing.T) {
 	e := newEnv(t)
-	ctx := t.Context()
 	at := time.Date(2026, 11, 22, 8, 30, 0, 0, time.UTC)
-	d, err := e.app.Dev.GNV.SignedDelivery("unmatched-http-1", gnv.Batch{BatchID: "B-UNM", Date: "2026-11-22", Records: []gnv.Record{
+	if c := e.sendGNV(t, "unmatched-http-1", gnv.Batch{BatchID: "B-UNM", Date: "2026-11-22", Records: []gnv.Record{
 		{TransactionID: "U-1", RawPlates: "LST-001", StationID: "EST007", Litres: decimalOf(t, "20.000"), SurchargeCollected: decimalOf(t, "30.00"), OccurredAt: at},
 		{TransactionID: "U-2", RawPlates: "LST-001", StationID: "EST007", Litres: decimalOf(t, "10.500"), SurchargeCollected: decimalOf(t, "15.75"), OccurredAt: at.Add(time.Hour)},
-		{TransactionID: "U-3", RawPlates: "LST-002", StationID: "EST008", Litres: decimalOf(t, "5.000"), SurchargeCollected: decimalOf(t, "7.50"), OccurredAt: at}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := d.Send(ctx, e.hc, e.url+"/api/gnv/webhook/consumption")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("webhook status %d", resp.StatusCode)
+		{TransactionID: "U-3", RawPlates: "LST-002", StationID: "EST008", Litres: decimalOf(t, "5.000"), SurchargeCollected: decimalOf(t, "7.50"), OccurredAt: at}}}); c.Unmatched != 3 || c.Accepted != 0 {
+		t.Fatalf("counts %+v", c)
 	}
 
 	var all server.UnmatchedGNVPage
