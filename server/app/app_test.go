@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -24,6 +25,7 @@ import (
 	"github.com/cmu-mx/cmu/providers/gnv/gnvtest"
 	"github.com/cmu-mx/cmu/providers/metamap"
 	"github.com/cmu-mx/cmu/providers/metamap/metamaptest"
+	"github.com/cmu-mx/cmu/providers/mifiel/mifieltest"
 	"github.com/cmu-mx/cmu/providers/spei"
 	"github.com/cmu-mx/cmu/server"
 	"github.com/cmu-mx/cmu/webhooks"
@@ -1203,6 +1205,41 @@ func TestContractCallbackURLIsPublic(t *testing.T) {
 			}
 			if want := tc.want(e); !strings.HasPrefix(d.CallbackURL, want) || len(d.CallbackURL) == len(want) {
 				t.Errorf("callback_url %q, want %q followed by the token", d.CallbackURL, want)
+			}
+		})
+	}
+}
+
+// With a real (here: separately started) Mifiel and no CMU_PUBLIC_URL, the
+// server warns at start that Mifiel is told to call back the listen
+// address; with CMU_PUBLIC_URL, or with the development fake, it does not.
+func TestPublicURLWarning(t *testing.T) {
+	m := mifieltest.New(mifieltest.Options{})
+	t.Cleanup(m.Close)
+	for _, tc := range []struct {
+		name      string
+		mod       func(*server.Config)
+		wantWarns bool
+	}{
+		{"external Mifiel, no public URL", func(c *server.Config) {}, true},
+		{"external Mifiel, public URL", func(c *server.Config) { c.PublicURL = "https://api.cmu.example" }, false},
+		{"development fake", func(c *server.Config) { c.Mifiel = server.MifielConfig{} }, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			cfg := server.Config{Mode: server.ModeDevelopment, Addr: "127.0.0.1:0", JWTSecret: testSecret,
+				DatabaseURL: server.Secret("file:" + filepath.Join(t.TempDir(), "cmu.db")),
+				Mifiel:      server.MifielConfig{APIURL: m.BaseURL(), AppID: m.AppID(), AppSecret: server.Secret(m.AppSecret()), CallbackToken: "tok"}}
+			tc.mod(&cfg)
+			a, err := BuildWith(t.Context(), cfg, slog.New(slog.NewTextHandler(&logs, nil)), Options{SeedClients: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := a.Close(); err != nil {
+				t.Error(err)
+			}
+			if got := strings.Contains(logs.String(), "CMU_PUBLIC_URL is unset"); got != tc.wantWarns {
+				t.Errorf("warned %v, want %v; logs:\n%s", got, tc.wantWarns, logs.String())
 			}
 		})
 	}

@@ -285,6 +285,11 @@ func BuildWith(ctx context.Context, cfg server.Config, logger *slog.Logger, o Op
 		if err != nil {
 			return nil, fmt.Errorf("MIFIEL_API_URL: %w", err)
 		}
+		if cfg.PublicURL == "" && (a.Dev == nil || a.Dev.Mifiel == nil) {
+			// A real Mifiel cannot reach a listen address behind a proxy.
+			logger.Warn("CMU_PUBLIC_URL is unset: Mifiel is told to call back the listen address; set it to the URL Mifiel reaches",
+				slog.String("callback_base", cfg.PublicBaseURL()))
+		}
 		if contractsSvc, err = contracts.New(contracts.Config{Odoo: a.Odoo, CMU: a.CMU, Mifiel: mc,
 			CallbackURL: cfg.PublicBaseURL() + "/api/contracts/webhook/mifiel", CallbackToken: cfg.Mifiel.CallbackToken.Reveal(),
 			Surcharge: a.GNV.Surcharge, Hub: hub, Now: now, Logger: logger}); err != nil {
