@@ -171,10 +171,16 @@ func (e *env) sendGNV(t *testing.T, id string, batch gnv.Batch) BatchCounts {
 	return c
 }
 
-// eventually polls cond until it holds or 10 s pass.
+// asyncWait bounds how long a test waits for asynchronous work (webhook
+// processing with retries, live events). It only matters when something is
+// wrong: on a loaded 2-core CI machine running every package at once, 10 s
+// proved too short for a retried delivery, so the bound is generous.
+const asyncWait = 30 * time.Second
+
+// eventually polls cond until it holds or asyncWait passes.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(asyncWait)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
@@ -724,7 +730,7 @@ func (e *env) dialWS() <-chan wsEvent {
 // waitEvent returns the first event of type typ whose data contains sub.
 func waitEvent(t *testing.T, ch <-chan wsEvent, typ, sub string) wsEvent {
 	t.Helper()
-	timeout := time.After(10 * time.Second)
+	timeout := time.After(asyncWait)
 	for {
 		select {
 		case ev, ok := <-ch:
