@@ -14,7 +14,7 @@ import (
 )
 
 // wireDir holds the exchanges recorded from real Odoo
-// (/work/main/cmd/odoo → /work/shared/odoo-wire).
+// (cmd/odoo → ../../../shared/odoo-wire, shared/ beside the checkout).
 func wireDir() string { return filepath.Join("..", "..", "..", "shared", "odoo-wire") }
 
 // recorded returns the Odoo 19 exchanges of one protocol, skipping the test

@@ -13,7 +13,7 @@ import (
 )
 
 // wireDir holds the recordings of real Odoo servers, relative to this
-// package (/work/main/odoo/odootest → /work/shared/odoo-wire).
+// package (odoo/odootest → ../../../shared/odoo-wire, shared/ beside the checkout).
 var wireDir = filepath.Join("..", "..", "..", "shared", "odoo-wire")
 
 // Placeholders of the recordings (see shared/odoo-wire/README.md).
