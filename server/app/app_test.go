@@ -727,6 +727,36 @@ func (e *env) dialWS() <-chan wsEvent {
 	return ch
 }
 
+// waitLive publishes a probe event every 100 ms until the WebSocket client
+// receives one, so the live-event path (including a PostgreSQL LISTEN) is up.
+func waitLive(t *testing.T, e *env, live <-chan wsEvent) {
+	t.Helper()
+	deadline := time.Now().Add(asyncWait)
+	for time.Now().Before(deadline) {
+		if err := e.app.Deps.Hub.Publish(t.Context(), server.Event{Type: "probe", Data: "listening"}); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case ev, ok := <-live:
+			if !ok {
+				t.Fatal("WebSocket closed before live events flowed")
+			}
+			if ev.Type == "probe" {
+				// Drain probes published while the listener was coming up.
+				for {
+					select {
+					case <-live:
+					case <-time.After(200 * time.Millisecond):
+						return
+					}
+				}
+			}
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	t.Fatal("live events never reached the WebSocket client")
+}
+
 // waitEvent returns the first event of type typ whose data contains sub.
 func waitEvent(t *testing.T, ch <-chan wsEvent, typ, sub string) wsEvent {
 	t.Helper()
@@ -1033,6 +1063,10 @@ func TestPostgres(t *testing.T) {
 	}
 	e := newEnvDB(t, 20, dsn+sep+"search_path="+schema)
 	live := e.dialWS()
+	// Events published before the broker's LISTEN connection is up are lost
+	// (documented on server.PostgresBroker); wait until one makes the round
+	// trip through PostgreSQL before starting the flow.
+	waitLive(t, e, live)
 	at := time.Date(2026, 11, 21, 14, 3, 0, 0, time.UTC)
 	c := e.sendGNV(t, "pg-1", gnv.Batch{BatchID: "B-PG", Date: "2026-11-21", Records: []gnv.Record{
 		{TransactionID: "P-1", RawPlates: "000-A0", StationID: "EST042", Litres: decimalOf(t, "40.000"), SurchargeCollected: decimalOf(t, "60.00"), OccurredAt: at},
