@@ -16,6 +16,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/cmu-mx/cmu/amortization"
+	"github.com/cmu-mx/cmu/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/")
@@ -553,21 +554,10 @@ func FuzzScheduleJSON(f *testing.F) {
 	})
 }
 
-func golden(t *testing.T, name string, got []byte) {
+// checkGolden compares got with testdata/name (rewritten with -update).
+func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs (-golden +got):\n%s", name, diff)
-	}
+	golden.Check(t, filepath.Join("testdata", name), got, *update)
 }
 
 func TestGoldenOutputs(t *testing.T) {
@@ -580,17 +570,17 @@ func TestGoldenOutputs(t *testing.T) {
 	if err := json.NewEncoder(&buf).Encode(s); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "issue_example.json", buf.Bytes())
+	checkGolden(t, "issue_example.json", buf.Bytes())
 	buf.Reset()
 	if err := s.WriteCSV(&buf); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "issue_example.csv", buf.Bytes())
+	checkGolden(t, "issue_example.csv", buf.Bytes())
 	buf.Reset()
 	if err := s.WriteTable(&buf); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "issue_example.txt", buf.Bytes())
+	checkGolden(t, "issue_example.txt", buf.Bytes())
 }
 
 func TestAbsurdCATRejected(t *testing.T) {

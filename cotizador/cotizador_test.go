@@ -19,6 +19,7 @@ import (
 
 	"github.com/cmu-mx/cmu/amortization"
 	"github.com/cmu-mx/cmu/cotizador"
+	"github.com/cmu-mx/cmu/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/")
@@ -232,24 +233,10 @@ func TestValid(t *testing.T) {
 	}
 }
 
-func golden(t *testing.T, name string, got []byte) {
+// checkGolden compares got with testdata/name (rewritten with -update).
+func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs (-golden +got):\n%s", name, diff)
-	}
+	golden.Check(t, filepath.Join("testdata", name), got, *update)
 }
 
 func TestQuoteJSON(t *testing.T) {
@@ -259,7 +246,7 @@ func TestQuoteJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "edomex_quote.json", append(b, '\n'))
+	checkGolden(t, "edomex_quote.json", append(b, '\n'))
 	var back cotizador.Quote
 	if err := json.Unmarshal(b, &back); err != nil {
 		t.Fatal(err)
@@ -590,7 +577,7 @@ func TestPackageJSON(t *testing.T) {
 			t.Errorf("round trip:\n%s\n%s", b, b2)
 		}
 		if p.Market == cotizador.MarketEdomex {
-			golden(t, "edomex_package.json", append(b, '\n'))
+			checkGolden(t, "edomex_package.json", append(b, '\n'))
 		}
 	}
 }

@@ -6,11 +6,11 @@ import (
 	"encoding/json"
 	"flag"
 	"net"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/cmu-mx/cmu/internal/golden"
 	"github.com/cmu-mx/cmu/odoo/odootest"
 	"github.com/google/go-cmp/cmp"
 )
@@ -64,23 +64,7 @@ func runCLI(t *testing.T, env map[string]string, args ...string) result {
 // -update).
 func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", "golden", name+".json")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("output differs from %s (-want +got):\n%s", path, diff)
-	}
+	golden.Check(t, filepath.Join("testdata", "golden", name+".json"), []byte(got), *update)
 }
 
 // TestSameOutputOverEveryProtocol runs each command over XML-RPC, JSON-RPC,

@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/cmu-mx/cmu/internal/golden"
 	"github.com/google/go-cmp/cmp"
 	"github.com/xuri/excelize/v2"
 )
@@ -21,24 +21,10 @@ var issueArgs = []string{"--principal", "250000", "--annual-rate", "0.36", "--pe
 
 func args(extra ...string) []string { return append(append([]string{}, issueArgs...), extra...) }
 
-func golden(t *testing.T, name string, got []byte) {
+// checkGolden compares got with testdata/name (rewritten with -update).
+func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs (-golden +got):\n%s", name, diff)
-	}
+	golden.Check(t, filepath.Join("testdata", name), got, *update)
 }
 
 func TestGolden(t *testing.T) {
@@ -65,7 +51,7 @@ func TestGolden(t *testing.T) {
 			if stderr.Len() != 0 {
 				t.Errorf("stderr: %s", stderr.String())
 			}
-			golden(t, tt.golden, stdout.Bytes())
+			checkGolden(t, tt.golden, stdout.Bytes())
 		})
 	}
 }

@@ -5,7 +5,7 @@ import (
 	"flag"
 	"testing"
 
-	"github.com/cmu-mx/cmu/providers/internal/golden"
+	"github.com/cmu-mx/cmu/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata golden files")

@@ -11,7 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
 
-	"github.com/cmu-mx/cmu/providers/internal/golden"
+	"github.com/cmu-mx/cmu/internal/golden"
 	"github.com/cmu-mx/cmu/providers/mifiel"
 )
 

@@ -1,12 +1,14 @@
 package golden_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 
-	"github.com/cmu-mx/cmu/providers/internal/golden"
+	"github.com/cmu-mx/cmu/internal/golden"
 )
 
 func TestWant(t *testing.T) {
@@ -51,4 +53,36 @@ func (f *fatalRecorder) Helper() {}
 func (f *fatalRecorder) Fatalf(string, ...any) {
 	f.failed = true
 	runtime.Goexit()
+}
+
+// errorRecorder records Errorf instead of failing the real test.
+type errorRecorder struct {
+	testing.TB
+	msgs []string
+}
+
+func (e *errorRecorder) Helper() {}
+
+func (e *errorRecorder) Errorf(format string, args ...any) {
+	e.msgs = append(e.msgs, fmt.Sprintf(format, args...))
+}
+
+func TestCheck(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "nested")
+	path := filepath.Join(dir, "x.golden")
+	rec := &errorRecorder{TB: t}
+	// -update creates the directory and the file; the comparison then passes.
+	golden.Check(rec, path, []byte("line one\nline two\n"), true)
+	if len(rec.msgs) != 0 {
+		t.Fatalf("after update: %v", rec.msgs)
+	}
+	golden.Check(rec, path, []byte("line one\nline two\n"), false)
+	if len(rec.msgs) != 0 {
+		t.Fatalf("same bytes reported as different: %v", rec.msgs)
+	}
+	golden.Check(rec, path, []byte("line one\nline 2\n"), false)
+	if len(rec.msgs) != 1 || !strings.Contains(rec.msgs[0], "-golden +got") || !strings.Contains(rec.msgs[0], "line 2") {
+		t.Fatalf("difference not reported with a diff: %v", rec.msgs)
+	}
 }
